@@ -1,0 +1,117 @@
+"""Commune × sector matrices derived from the study's text by written rules (data/sector_rules.csv).
+
+The checkmarks of Tableau n°03 and n°6 are lost in the text; a cell is ``yes`` only where a rule
+ties a printed statement to it, otherwise ``unknown``. Nothing here ever writes ``no``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from coopdata.errors import DataError
+
+SOURCES = {
+    "current": "Tableau n°03, derived from Tableau n°01 by data/sector_rules.csv",
+    "interest": "Tableau n°6, derived from §5.1 by data/sector_rules.csv",
+}
+UNKNOWN_BASIS = "The text does not say (the table's checkmarks are lost)."
+_SPLIT = re.compile(r",|\bet\b")
+
+
+def _phrase(term: str) -> re.Pattern:
+    # whole words only, so that « culture » does not match « agriculture »
+    return re.compile(r"(?<!\w)" + re.escape(term.lower()) + r"(?!\w)")
+
+
+def match_domains(text: str, rules: pd.DataFrame, where: str = "") -> list[tuple[str, str]]:
+    """(rule_id, sector_id) pairs found in a printed domain list; unmapped leftovers raise."""
+    low = str(text).lower()
+    found: list[tuple[str, str]] = []
+    phrase_rules = rules[rules["scope"] == "phrase"]
+    for rule in sorted(phrase_rules.itertuples(), key=lambda r: -len(r.term)):
+        pattern = _phrase(rule.term)
+        if pattern.search(low):
+            found.append((rule.rule_id, rule.sector_id))
+            low = pattern.sub(" ", low)
+    unmapped = set(rules.loc[rules["scope"] == "unmapped", "term"].str.lower())
+    for leftover in (t.strip() for t in _SPLIT.split(low)):
+        if leftover and leftover not in unmapped:
+            raise DataError("sector_rules.csv", f"printed domain term has no rule ({where})", value=leftover,
+                            hint="Add a phrase rule or list it as unmapped")
+    return found
+
+
+def derive(kind: str, communes: pd.DataFrame, partnerships: pd.DataFrame, rules: pd.DataFrame,
+           sectors: pd.DataFrame, table_rows: pd.DataFrame) -> pd.DataFrame:
+    """The long commune × sector table for ``current`` or ``interest``."""
+    rules = rules[rules["kind"] == kind]
+    printed = set(table_rows.loc[table_rows["kind"] == kind, "commune_id"])
+    support: dict[tuple[str, str], list[str]] = {}
+    lines: dict[tuple[str, str], list[str]] = {}
+    if kind == "current":
+        rows = partnerships[partnerships["record_type"] == "partnership"]
+        for p in rows.itertuples():
+            if pd.isna(p.sectors_printed):
+                continue
+            for rule_id, sector_id in match_domains(p.sectors_printed, rules, p.partnership_id):
+                support.setdefault((p.commune_id, sector_id), []).append(f"{rule_id}:{p.partnership_id}")
+                lines.setdefault((p.commune_id, sector_id), []).append(p.source_lines)
+    else:
+        for rule in rules[rules["scope"] == "all_communes"].itertuples():
+            for commune_id in communes["commune_id"]:
+                support.setdefault((commune_id, rule.sector_id), []).append(rule.rule_id)
+                lines.setdefault((commune_id, rule.sector_id), []).append(rule.source_lines)
+    out = []
+    for commune_id in communes["commune_id"]:
+        for sector_id in sectors.sort_values("position")["sector_id"]:
+            key = (commune_id, sector_id)
+            known = key in support
+            out.append({
+                "commune_id": commune_id,
+                "sector_id": sector_id,
+                "value": "yes" if known else "unknown",
+                "in_printed_table": commune_id in printed,
+                "basis": "; ".join(support[key]) if known else UNKNOWN_BASIS,
+                "source": SOURCES[kind],
+                "source_lines": "; ".join(dict.fromkeys(lines[key])) if known else "",
+            })
+    return pd.DataFrame(out)
+
+
+def derive_from_dir(kind: str, data_dir=None) -> pd.DataFrame:
+    from coopdata.loaders import load_table
+
+    kw = {"data_dir": data_dir, "validate": False}
+    return derive(kind, load_table("communes", **kw), load_table("partnerships", **kw),
+                  load_table("sector_rules", **kw), load_table("sectors", **kw), load_table("sector_table_rows", **kw))
+
+
+def matrix(cells: pd.DataFrame, sectors: pd.DataFrame | None = None, communes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Wide commune × sector table of values (yes / no / unknown), in printed order."""
+    wide = cells.pivot(index="commune_id", columns="sector_id", values="value")
+    if sectors is not None:
+        wide = wide[list(sectors.sort_values("position")["sector_id"])]
+    if communes is not None:
+        wide = wide.reindex(list(communes["commune_id"]))
+    return wide
+
+
+def gaps(current: pd.DataFrame, interest: pd.DataFrame) -> pd.DataFrame:
+    """Interests (yes) that no current cooperation is known to cover; status tells yes from unknown."""
+    merged = interest.merge(current, on=["commune_id", "sector_id"], suffixes=("_interest", "_current"))
+    merged = merged[merged["value_interest"] == "yes"]
+    merged = merged.assign(
+        status=merged["value_current"].map({"yes": "covered", "no": "gap", "unknown": "not_known_covered"})
+    )
+    return merged[["commune_id", "sector_id", "value_interest", "value_current", "status"]].reset_index(drop=True)
+
+
+def totals(cells: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Counts of yes / no / unknown cells by ``commune_id`` or ``sector_id``."""
+    counts = cells.groupby([by, "value"]).size().unstack(fill_value=0)
+    for col in ("yes", "no", "unknown"):
+        if col not in counts:
+            counts[col] = 0
+    return counts[["yes", "no", "unknown"]]

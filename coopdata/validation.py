@@ -1,0 +1,208 @@
+"""Validate a data folder against data/datapackage.json: the rules live in that one file.
+
+Frictionless checks types, constraints, keys and row shapes; the checks that frictionless reports
+poorly (encoding, delimiter, header) run first, on the raw text, so that every failure becomes one
+``DataError`` naming file, line, column, value and rule. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+from coopdata.errors import DataError
+from coopdata.paths import DATAPACKAGE, resolve_data_dir
+
+NOT_IN_FUTURE = "coopdata:notInFuture"
+VALIDATED_ENV = "COOPDATA_VALIDATED_DIGEST"
+BOM = "\ufeff"
+
+_validated: set[str] = set()  # digests of data folders already validated in this process
+
+
+def read_descriptor(data_dir: str | os.PathLike | None = None) -> dict:
+    data_dir = resolve_data_dir(data_dir)
+    path = data_dir / DATAPACKAGE
+    if not data_dir.is_dir():
+        raise DataError(str(data_dir), "data folder not found")
+    if not path.is_file():
+        raise DataError(str(path), "missing data description", hint="Every data folder needs its datapackage.json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise DataError(str(path), f"not valid UTF-8 JSON ({exc.__class__.__name__})", line=line) from None
+
+
+def tabular_resources(descriptor: dict) -> list[dict]:
+    return [r for r in descriptor["resources"] if r.get("format") == "csv"]
+
+
+def resource(descriptor: dict, name: str) -> dict:
+    for r in descriptor["resources"]:
+        if r["name"] == name:
+            return r
+    raise KeyError(f"no resource {name!r} in {DATAPACKAGE}; known: {[r['name'] for r in descriptor['resources']]}")
+
+
+def data_digest(data_dir: str | os.PathLike | None = None) -> str:
+    """sha256 over the description and every file it names (names and bytes)."""
+    data_dir = resolve_data_dir(data_dir)
+    descriptor = read_descriptor(data_dir)
+    h = hashlib.sha256()
+    for rel in [DATAPACKAGE] + sorted(r["path"] for r in descriptor["resources"]):
+        p = data_dir / rel
+        h.update(rel.encode())
+        h.update(p.read_bytes() if p.is_file() else b"<missing>")
+    return h.hexdigest()
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        bad = raw[exc.start : exc.start + 1]
+        raise DataError(
+            str(path), f"file is not UTF-8 (byte 0x{bad.hex()} at column {col})", line=line,
+            hint="Save it as « CSV UTF-8 » (a spreadsheet's plain « CSV » export uses another encoding)",
+        ) from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def check_raw(path: Path, res: dict) -> None:
+    """Checks on the raw text: presence, emptiness, encoding, delimiter, header."""
+    if not path.is_file():
+        raise DataError(str(path), f"missing file for table {res['name']!r}")
+    text = _decode(path, path.read_bytes())
+    if not text.strip():
+        raise DataError(str(path), "empty file", line=1, hint="Expected a header line and rows")
+    header_line = text.splitlines()[0]
+    expected = [f["name"] for f in res["schema"]["fields"]]
+    if "," not in header_line and ";" in header_line:
+        raise DataError(
+            str(path), "semicolon-separated file (a French spreadsheet export?)", line=1, value=header_line,
+            hint="Separate fields with commas and write decimals with a point: « CSV UTF-8 (comma delimited) »",
+        )
+    header = next(csv.reader(io.StringIO(header_line)))
+    seen = set()
+    for i, name in enumerate(header, 1):
+        if name in seen:
+            raise DataError(str(path), "duplicate column name", line=1, column=name, value=name)
+        seen.add(name)
+        if name not in expected:
+            raise DataError(
+                str(path), f"unexpected column (renamed?) at position {i}", line=1, column=name, value=name,
+                hint=f"Expected columns: {', '.join(expected)}",
+            )
+    for name in expected:
+        if name not in seen:
+            raise DataError(str(path), "missing column", line=1, column=name, hint=f"Header is: {header_line}")
+
+
+def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
+    from frictionless import Package
+
+    desc = json.loads(json.dumps(descriptor))  # deep copy: never touch the caller's dict
+    for r in desc["resources"]:
+        if r.get("format") == "csv":
+            r["encoding"] = "utf-8-sig"  # a UTF-8 byte order mark is accepted
+        for f in r.get("schema", {}).get("fields", []):
+            if f.pop(NOT_IN_FUTURE, False):
+                f.setdefault("constraints", {})["maximum"] = today.year
+    desc["resources"] = [r for r in desc["resources"] if r.get("format") == "csv"]
+    return Package(desc, basepath=str(data_dir))
+
+
+_RULES = {
+    "type-error": "value does not have the column's type ({type})",
+    "constraint-error": "value breaks a rule: {constraint}",
+    "extra-cell": "row has more fields than the header (a comma inside an unquoted value, or a decimal comma?)",
+    "missing-cell": "row has fewer fields than the header",
+    "blank-row": "blank row",
+    "unique-error": "duplicate value in a column that must be unique",
+    "primary-key": "duplicate identifier (primary key {key})",
+    "foreign-key": "value not found in the referenced table ({ref})",
+}
+
+
+def _to_data_error(path: Path, res: dict, err) -> DataError:
+    etype = err.type
+    line = getattr(err, "row_number", None)
+    column = getattr(err, "field_name", None) or None
+    value = getattr(err, "cell", None)
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    if etype == "type-error":
+        rule = _RULES[etype].format(type=fields.get(column, {}).get("type", "?"))
+        if fields.get(column, {}).get("type") in ("integer", "number") and value and "," in str(value):
+            rule += "; write numbers without thousands separators or decimal commas"
+    elif etype == "constraint-error":
+        note = getattr(err, "note", "") or ""
+        rule = _RULES[etype].format(constraint=note.replace('constraint "', "").replace('" is "', " = ").rstrip('"'))
+        if "maximum" in note and fields.get(column, {}).get(NOT_IN_FUTURE):
+            rule += " (a year cannot lie in the future)"
+    elif etype == "primary-key":
+        key = res["schema"].get("primaryKey")
+        rule = _RULES[etype].format(key="+".join(key) if isinstance(key, list) else key)
+        cells = getattr(err, "cells", None) or []
+        value = ", ".join(c for c in cells if c) or None
+    elif etype == "foreign-key":
+        fk = next(iter(res["schema"].get("foreignKeys", [])), None)
+        ref = getattr(err, "note", "") or (json.dumps(fk["reference"]) if fk else "?")
+        rule = _RULES[etype].format(ref=ref)
+        cells = getattr(err, "cells", None) or []
+        value = ", ".join(c for c in cells if c) or value
+        column = column or ",".join(getattr(err, "field_names", []) or []) or None
+        # name the column holding the broken reference
+        for fk in res["schema"].get("foreignKeys", []):
+            if fk["reference"]["resource"] in ref:
+                column = fk["fields"][0]
+    elif etype in _RULES:
+        rule = _RULES[etype]
+    else:
+        rule = f"{etype}: {err.message}"
+    if value is not None:
+        value = str(value)
+    return DataError(str(path), rule, line=line, column=column, value=value)
+
+
+def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
+                      consistency: bool = True) -> list[str]:
+    """Raise DataError on the first broken rule; return the names of the tables checked."""
+    data_dir = resolve_data_dir(data_dir)
+    descriptor = read_descriptor(data_dir)
+    today = today or dt.date.today()
+    tables = tabular_resources(descriptor)
+    for res in tables:
+        check_raw(data_dir / res["path"], res)
+    package = _frictionless_package(descriptor, data_dir, today)
+    for res in tables:
+        report = package.get_resource(res["name"]).validate(limit_errors=1)
+        for task in report.tasks:
+            if task.errors:
+                raise _to_data_error(data_dir / res["path"], res, task.errors[0])
+        if report.errors:
+            raise DataError(str(data_dir / res["path"]), report.errors[0].message)
+    if consistency:
+        from coopdata.checks import check_consistency
+
+        check_consistency(data_dir)
+    return [r["name"] for r in tables]
+
+
+def ensure_valid(data_dir: str | os.PathLike | None = None) -> Path:
+    """Validate once per process and data state; a batch run hands its digest to the kernels."""
+    data_dir = resolve_data_dir(data_dir)
+    digest = data_digest(data_dir)
+    if digest in _validated or os.environ.get(VALIDATED_ENV) == digest:
+        return data_dir
+    validate_data_dir(data_dir)
+    _validated.add(digest)
+    return data_dir
