@@ -57,6 +57,23 @@ def summary(data_dir: Path | None) -> None:
         _fail(exc)
 
 
+@main.command("verify-source")
+@click.argument("study", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@data_dir_option
+def verify_source(study: Path, data_dir: Path | None) -> None:
+    """Check that every printed value of data/ is at the lines of STUDY (the text extraction) its row cites."""
+    from coopdata.provenance import verify
+
+    try:
+        checked, findings = verify(study, data_dir)
+    except DataError as exc:
+        _fail(exc)
+    for finding in findings:
+        click.echo(f"not found: {finding}", err=True)
+    click.echo(f"coopdata verify-source: {checked} values checked, {len(findings)} not found at their cited lines")
+    sys.exit(1 if findings else 0)
+
+
 @main.command("derive-sectors")
 @data_dir_option
 def derive_sectors(data_dir: Path | None) -> None:

@@ -75,7 +75,7 @@ def derive(kind: str, communes: pd.DataFrame, partnerships: pd.DataFrame, rules:
                 "in_printed_table": commune_id in printed,
                 "basis": "; ".join(support[key]) if known else UNKNOWN_BASIS,
                 "source": SOURCES[kind],
-                "source_lines": "; ".join(dict.fromkeys(lines[key])) if known else "",
+                "source_lines": "; ".join(dict.fromkeys(lines[key])) if known else None,
             })
     return pd.DataFrame(out)
 

@@ -133,6 +133,14 @@ _RULES = {
 }
 
 
+def _first_error(errors):
+    """The first broken row's most telling error: a wrong number of fields explains its other errors."""
+    shape = {"extra-cell": 0, "missing-cell": 1}
+    row = min((getattr(e, "row_number", None) or 0) for e in errors)
+    in_row = [e for e in errors if (getattr(e, "row_number", None) or 0) == row]
+    return min(in_row, key=lambda e: shape.get(e.type, 2))
+
+
 def _to_data_error(path: Path, res: dict, err) -> DataError:
     etype = err.type
     line = getattr(err, "row_number", None)
@@ -184,10 +192,10 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
         check_raw(data_dir / res["path"], res)
     package = _frictionless_package(descriptor, data_dir, today)
     for res in tables:
-        report = package.get_resource(res["name"]).validate(limit_errors=1)
+        report = package.get_resource(res["name"]).validate(limit_errors=50)
         for task in report.tasks:
             if task.errors:
-                raise _to_data_error(data_dir / res["path"], res, task.errors[0])
+                raise _to_data_error(data_dir / res["path"], res, _first_error(task.errors))
         if report.errors:
             raise DataError(str(data_dir / res["path"]), report.errors[0].message)
     if consistency:

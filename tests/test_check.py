@@ -1,0 +1,176 @@
+"""`coopdata check` on broken copies of data/: one clear line, exit 1, nothing written."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import coopdata
+from coopdata.cli import main
+from coopdata.errors import DataError
+from coopdata.paths import DATA_DIR
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def run_check(folder):
+    before = snapshot(folder)
+    result = CliRunner().invoke(main, ["check", "--data-dir", str(folder)])
+    assert snapshot(folder) == before, "check must never write"
+    return result
+
+
+def assert_clear_failure(folder, *fragments):
+    result = run_check(folder)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    # a loader on the same data raises the same clear error
+    with pytest.raises(DataError) as info:
+        coopdata.load_regions(data_dir=folder)
+    assert info.value.message in lines[0]
+    return lines[0]
+
+
+def test_valid_copy_passes(data_copy):
+    result = run_check(data_copy)
+    assert result.exit_code == 0 and "19 tables valid" in result.output
+
+
+def test_missing_column(data_copy):
+    path = data_copy / "communes.csv"
+    rows = [line.split(",", 1)[1] for line in path.read_text(encoding="utf-8").splitlines()]  # drop commune_id
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert_clear_failure(data_copy, "communes.csv", "line 1", "'commune_id'", "missing column")
+
+
+def test_renamed_column(data_copy):
+    edit(data_copy / "finance.csv", "amount_fcfa", "montant_fcfa")
+    assert_clear_failure(data_copy, "finance.csv", "line 1", "'montant_fcfa'", "unexpected column (renamed?)",
+                         "Expected columns")
+
+
+def test_empty_file(data_copy):
+    (data_copy / "governance.csv").write_text("", encoding="utf-8")
+    assert_clear_failure(data_copy, "governance.csv", "empty file")
+
+
+def test_unknown_commune(data_copy):
+    edit(data_copy / "partnerships.csv", "P01,partnership,jumelage,JUMELAGE – Convention de partenariat signée "
+         "entre les deux communes,ogou-1", "P01,partnership,jumelage,JUMELAGE – Convention de partenariat signée "
+         "entre les deux communes,lome-9")
+    assert_clear_failure(data_copy, "partnerships.csv", "line 2", "'commune_id'", "lome-9",
+                         "not found in the referenced table")
+
+
+def test_start_year_in_the_future(data_copy):
+    edit(data_copy / "partnerships.csv", ",2015,Données non recueillies", ",2999,Données non recueillies")
+    assert_clear_failure(data_copy, "partnerships.csv", "line 7", "'start_year'", "'2999'", "maximum",
+                         "future")
+
+
+def test_start_year_before_1900(data_copy):
+    edit(data_copy / "partnerships.csv", ',1958,"Eau et Assainissement', ',1858,"Eau et Assainissement')
+    assert_clear_failure(data_copy, "partnerships.csv", "line 2", "'start_year'", "'1858'", "minimum = 1900")
+
+
+def test_negative_amount(data_copy):
+    edit(data_copy / "finance.csv", "F05,ogou-1,budget,277000000", "F05,ogou-1,budget,-277000000")
+    assert_clear_failure(data_copy, "finance.csv", "line 6", "'amount_fcfa'", "'-277000000'", "minimum = 0")
+
+
+def test_non_numeric_amount(data_copy):
+    edit(data_copy / "finance.csv", "F05,ogou-1,budget,277000000", "F05,ogou-1,budget,environ 277 M")
+    assert_clear_failure(data_copy, "finance.csv", "line 6", "'amount_fcfa'", "'environ 277 M'", "type (integer)")
+
+
+def test_duplicate_id(data_copy):
+    edit(data_copy / "partnerships.csv", "\nP02,", "\nP01,")
+    assert_clear_failure(data_copy, "partnerships.csv", "line 3", "duplicate", "P01")
+
+
+def test_not_utf8(data_copy):
+    path = data_copy / "communes.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+    assert_clear_failure(data_copy, "communes.csv", "line 2", "not UTF-8", "byte 0xf4", "CSV UTF-8")
+
+
+def test_french_spreadsheet_export(data_copy):
+    path = data_copy / "finance.csv"
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([cell.replace(".", ",") for cell in row])
+    path.write_text(out.getvalue(), encoding="cp1252", errors="replace")
+    line = assert_clear_failure(data_copy, "finance.csv")
+    assert "semicolon-separated" in line or "not UTF-8" in line
+
+
+def test_semicolons_in_utf8(data_copy):
+    path = data_copy / "regions.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert_clear_failure(data_copy, "regions.csv", "line 1", "semicolon-separated")
+
+
+def test_decimal_comma_adds_a_field(data_copy):
+    edit(data_copy / "geo/places_geonames.csv", "Dapaong,10.86225,", "Dapaong,10,86225,")
+    assert_clear_failure(data_copy, "places_geonames.csv", "line 2", "more fields than the header")
+
+
+def test_row_with_too_many_fields(data_copy):
+    edit(data_copy / "governance.csv", "tone-1,comite_jumelage,indirecte,stated,", "tone-1,comite_jumelage,indirecte,"
+         "stated,extra,")
+    assert_clear_failure(data_copy, "governance.csv", "line 2", "more fields than the header")
+
+
+def test_utf8_bom_is_accepted(data_copy):
+    path = data_copy / "regions.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_check(data_copy).exit_code == 0
+    assert len(coopdata.load_regions(data_dir=data_copy)) == 5
+
+
+def test_derived_sectors_must_match_rules(data_copy):
+    edit(data_copy / "sectors_current.csv", "kloto-1,culture,unknown", "kloto-1,culture,yes")
+    assert_clear_failure(data_copy, "sectors_current.csv", "differs from the derivation", "'value'")
+
+
+def test_env_var_points_loaders_at_a_copy(data_copy, monkeypatch):
+    edit(data_copy / "communes.csv", "M. Yampoadeb", "M. Y. (updated)")
+    monkeypatch.setenv("COOPDATA_DATA_DIR", str(data_copy))
+    assert "M. Y. (updated)" in set(coopdata.load_communes()["mayor"])
+
+
+def test_no_traceback_from_the_real_command(data_copy):
+    (data_copy / "swot.csv").write_text("", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "coopdata.cli", "check", "--data-dir", str(data_copy)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("coopdata: error:") and "swot.csv" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,190 @@
+"""The transcribed dataset: real values from the study, keys, sums and the conflicts table."""
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import coopdata
+from coopdata import checks, sectors
+from coopdata.paths import DATA_DIR
+from coopdata.provenance import french_int, parse_lines
+
+STUDY_LINES = 2481  # line count of the study's text extraction (data/SOURCES.md)
+
+
+@pytest.fixture(scope="module")
+def communes():
+    return coopdata.load_communes().set_index("commune_id")
+
+
+def test_thirteen_communes_with_region_population_area_coordinates(communes):
+    assert len(communes) == 13
+    assert communes.loc["tone-1", "region"] == "Savanes"
+    assert communes.loc["tone-1", "population"] == 176605
+    assert communes.loc["tone-1", "area_km2"] == 438
+    assert communes.loc["zio-1", "population"] == 241484
+    assert communes.loc["bassar-1", "area_km2"] == 1830
+    assert communes.loc["ogou-1", "mayor"] == "Mme Kouigan"
+    assert communes.loc["oti-1", "distance_from"] == "Tône 1"
+    assert communes[["lat", "lon"]].notna().all().all()
+    assert communes.loc["kozah-1", "urban_centre"] == "Kara"
+    assert communes.loc["kozah-1", "lat"] == pytest.approx(9.55111)
+
+
+def test_malformed_population_stays_unknown(communes):
+    assert pd.isna(communes.loc["kloto-1", "population"])
+    assert communes.loc["kloto-1", "population_printed"] == "118 4640"
+    assert pd.isna(communes.loc["kloto-1", "density_per_km2"])
+    conflicts = coopdata.load_conflicts()
+    assert "118 4640" in set(conflicts.loc[conflicts["conflict_id"] == "C01", "value_printed"])
+
+
+def test_density_is_computed(communes):
+    assert communes.loc["tone-1", "density_per_km2"] == pytest.approx(176605 / 438)
+
+
+def test_study_phases(communes):
+    first = set(communes.index[communes["study_phase"] == "2018-12"])
+    assert first == {"tone-1", "kozah-1", "ogou-1"}
+
+
+def test_each_commune_point_lies_in_its_region_polygon(communes):
+    regions = coopdata.load_layer("regions").merge(coopdata.load_regions(), on="iso_3166_2")
+    joined = gpd.sjoin(communes.reset_index(), regions[["region_id", "geometry"]], predicate="within")
+    assert len(joined) == 13
+    assert (joined["region_id_left"] == joined["region_id_right"]).all()
+
+
+def test_regions_as_printed():
+    regions = coopdata.load_regions().set_index("region_id")
+    assert list(regions["iso_3166_2"]) == ["TG-S", "TG-K", "TG-C", "TG-P", "TG-M"]
+    assert regions.loc["plateaux", "area_km2"] == 19975
+    assert regions.loc["kara", "main_ethnic_group"] == "Kabiyè"
+    assert checks.communes_sum(regions) == 117
+    # the printed regional préfectures do not reach the national 39: recorded as conflict C13
+    assert checks.prefectures_sum(regions) == 38
+    assert "C13" in set(coopdata.load_conflicts()["conflict_id"])
+
+
+def test_partnerships_tableau_01():
+    p = coopdata.load_partnerships(record_types=("partnership",))
+    assert len(p) == 17
+    assert p["model"].value_counts().to_dict() == {"jumelage": 8, "regionale": 3, "syndicat": 3, "osc": 2,
+                                                   "hors_jumelage": 1}
+    first = p.loc[p["start_year"].idxmin()]
+    assert (first["commune_id"], first["partner"], first["start_year"]) == ("ogou-1", "Niort", 1958)
+    # every commune has at least one Tableau n°01 row (« les treize villes ont toutes bénéficié »)
+    assert p["commune_id"].nunique() == 13
+    # the regional cooperation is linked to each beneficiary commune named
+    regional = p[p["model"] == "regionale"]
+    assert set(regional["commune_id"]) == {"tchaoudjo-1", "tchamba-1", "sotouboua-1"}
+    assert regional["group_id"].nunique() == 1
+
+
+def test_leads_are_not_partnerships():
+    p = coopdata.load_partnerships().set_index("partnership_id")
+    assert p.loc["L01", "record_type"] == "lead" and p.loc["L01", "partner"] == "Saint Martin des Noyers"
+    assert set(p.loc[p["model"] == "sud_sud", "partner"]) == {"Ouargaye", "Sanga"}
+    assert p.loc["L04", "model"] == "triangulaire"
+    assert p.loc[p["record_type"] != "partnership", "start_year"].isna().all()
+
+
+def test_start_year_conflicts_use_tableau_01():
+    p = coopdata.load_partnerships().set_index("partnership_id")
+    c = coopdata.load_conflicts()
+    years = c[c["kind"] == "start_year"]
+    assert set(years["conflict_id"]) == {"C03", "C04", "C05", "C07", "C08"}
+    for row in years[(years["used"] == "yes") & (years["printed_at"] == "Tableau n°01")].itertuples():
+        for rid in row.record_ids.split(";"):
+            assert p.loc[rid, "start_year"] == int(row.value_printed)
+    kloto = years[years["conflict_id"] == "C04"]
+    assert set(kloto["value_printed"]) == {"1991", "1993"}
+    # every conflict has two competing values, except the kinds whose other side is computed or absent
+    single = {"malformed_number", "missing_section", "unreproducible_figure", "approximation"}
+    for _, group in c.groupby("conflict_id"):
+        assert len(group) >= 2 or group["kind"].iloc[0] in single
+
+
+def test_many_conflicts_recorded():
+    c = coopdata.load_conflicts()
+    assert c["conflict_id"].nunique() >= 20
+    assert set(c["used"]) <= {"yes", "no"}
+
+
+def test_finance_as_printed():
+    f = coopdata.load_finance().set_index("finance_id")
+    assert f.loc["F01", "amount_fcfa"] == 570_000_000
+    assert f.loc["F04", "amount_fcfa"] == 1_370_000_000 and f.loc["F04", "period_years"] == 10
+    assert f.loc["F03", "period_years"] == 5
+    assert f.loc["F06", "amount_printed"] == "128 000 000 FCFA"
+
+
+def test_governance_matches_tableau_4():
+    counts = checks.governance_counts(coopdata.load_governance())
+    modes = coopdata.load_governance_modes().set_index("mode")["communes_count"]
+    assert counts.to_dict() == {k: int(v) for k, v in modes.items()} == {
+        "service_technique": 1, "comite_jumelage": 7, "comite_pilotage_technique": 1}
+    g = coopdata.load_governance().set_index("commune_id")
+    assert g.loc["kozah-1", "basis"] == "inferred"
+
+
+def test_sector_cells_derived_by_written_rules():
+    current = coopdata.load_sectors("current")
+    interest = coopdata.load_sectors("interest")
+    assert len(current) == len(interest) == 13 * 7
+    assert "no" not in set(current["value"]) | set(interest["value"])
+    pd.testing.assert_frame_equal(current, sectors.derive_from_dir("current"), check_dtype=False)
+    cells = current.set_index(["commune_id", "sector_id"])["value"]
+    assert cells["kloto-1", "tourisme"] == "yes"
+    # « Agriculture » (Hilfe für Togo, Kloto 1) must not be read as « culture »
+    assert cells["kloto-1", "culture"] == "unknown"
+    assert cells["tone-1", "culture"] == "yes"
+    printed = current.groupby("commune_id")["in_printed_table"].first()
+    assert not printed["oti-1"] and not printed["yoto-1"] and printed["tone-1"]
+    eau = interest[interest["sector_id"] == "eau_assainissement"]
+    assert (eau["value"] == "yes").all()
+    with pytest.raises(ValueError):
+        coopdata.load_sectors("past")
+
+
+def test_every_row_has_a_source_and_lines_within_the_study():
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        if res.get("format") != "csv" or res["name"] == "places":
+            continue
+        df = coopdata.load_table(res["name"])
+        source = "source" if "source" in df else "printed_at"
+        assert df[source].notna().all(), res["name"]
+        for spec in df["source_lines"].dropna():
+            assert all(1 <= n <= STUDY_LINES for n in parse_lines(spec)), (res["name"], spec)
+
+
+def test_description_covers_every_data_file():
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["path"] for r in desc["resources"]}
+    on_disk = {p.relative_to(DATA_DIR).as_posix() for p in DATA_DIR.rglob("*") if p.suffix in (".csv", ".geojson")}
+    assert described == on_disk
+
+
+def test_web_references_are_http_links_to_partnerships():
+    refs = coopdata.load_web_references()
+    assert refs["url"].str.match(r"^https?://").all()
+    ids = set(coopdata.load_partnerships()["partnership_id"])
+    linked = {i for v in refs["partnership_ids"].dropna() for i in v.split(";")}
+    assert linked <= ids and "P03" in linked
+
+
+def test_layers():
+    assert len(coopdata.load_layer("regions")) == 5
+    assert len(coopdata.load_layer("country")) == 1
+    places = coopdata.load_layer("places")
+    assert "Sanga" in set(places["label"]) and places.set_index("label").loc["Sanga", "lat"] is pd.NA
+    with pytest.raises(ValueError, match="unknown layer"):
+        coopdata.load_layer("rivers")
+
+
+def test_french_int():
+    assert french_int(1185000000) == "1 185 000 000"
+    assert parse_lines("564-566; 349") == [564, 565, 566, 349]
