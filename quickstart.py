@@ -50,7 +50,7 @@ def apt_install(packages: list[str]) -> bool:
 def ensure_venv() -> None:
     if (BIN / "python").exists():
         return
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by an older python3)
         sys.exit(f"Python >= 3.11 is needed, this is {sys.version.split()[0]}")
     try:
         import ensurepip  # noqa: F401

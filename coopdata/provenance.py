@@ -61,7 +61,8 @@ def _int(v):
 
 
 CHECKS = {
-    "regions": ("region_id", [("prefectures_count", lambda v: f"{v} Préfectures"), ("communes_count", lambda v: f"{v} communes"),
+    "regions": ("region_id", [("prefectures_count", lambda v: f"{v} Préfectures"),
+                              ("communes_count", lambda v: f"{v} communes"),
                               ("area_km2", lambda v: f"{french_int(v)} km2"), ("main_ethnic_group", str)]),
     "communes": ("commune_id", [("urban_centre", str), ("distance_km", lambda v: f"{v} km"), ("mayor", str),
                                 ("population_printed", str), ("area_km2", lambda v: f"{french_int(v)} km2"),

@@ -88,7 +88,9 @@ def derive_from_dir(kind: str, data_dir=None) -> pd.DataFrame:
                   load_table("sector_rules", **kw), load_table("sectors", **kw), load_table("sector_table_rows", **kw))
 
 
-def matrix(cells: pd.DataFrame, sectors: pd.DataFrame | None = None, communes: pd.DataFrame | None = None) -> pd.DataFrame:
+def matrix(
+    cells: pd.DataFrame, sectors: pd.DataFrame | None = None, communes: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Wide commune × sector table of values (yes / no / unknown), in printed order."""
     wide = cells.pivot(index="commune_id", columns="sector_id", values="value")
     if sectors is not None:

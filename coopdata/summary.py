@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from coopdata.loaders import load_communes, load_conflicts, load_partnerships, load_regions
 
 
@@ -18,6 +20,6 @@ def summary_lines(data_dir=None) -> list[str]:
         f"{conflicts['conflict_id'].nunique()} conflicts ({len(conflicts)} competing values)",
     ]
     for c in communes.sort_values("commune").itertuples():
-        pop = c.population_printed if c.population is None or str(c.population) == "<NA>" else f"{int(c.population):,}"
+        pop = c.population_printed if pd.isna(c.population) else f"{int(c.population):,}"
         lines.append(f"  {c.commune:<12} {c.region:<9} pop. {pop:>10}  {c.area_km2:>5} km²  ({c.lat:.4f}, {c.lon:.4f})")
     return lines
