@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             run([coopdata, "check"])
             run([coopdata, "run"])
         else:
-            run([str(BIN / "ruff"), "check", "coopdata", "tests", "benchmarks", "quickstart.py"])
+            run([str(BIN / "ruff"), "check", "."])
             run([str(BIN / "python"), "-m", "pytest", "-ra"])
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
