@@ -1,0 +1,169 @@
+"""Static exports that are the same bytes on every run: plotly PNGs (kaleido 1.x) and CSV tables.
+
+PNGs are rendered by kaleido 1.x in the Debian ``chromium`` browser, with plotly.js from the
+installed plotly package and MathJax off, so nothing is fetched from the network. The browser is
+started once per process, on the first export, and kept open (about 3 s for the first figure, then
+about 0.25 s each); it is closed when the process exits.
+
+kaleido's own ``start_sync_server()`` keeps a browser open the same way, but if the browser cannot
+start its worker thread dies and every later export waits forever. This module keeps the browser in
+its own event-loop thread instead, so a failure is raised at once and every wait has a time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pandas as pd
+
+BROWSER_ENV = "BROWSER_PATH"  # read by choreographer, kaleido's browser driver
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+START_TIMEOUT_S = 120.0
+RENDER_TIMEOUT_S = 120.0
+NO_BROWSER = (
+    "No Chromium browser found to export plotly figures as PNG. Install Debian's chromium package "
+    "(sudo apt-get install chromium) or set the BROWSER_PATH environment variable to a Chromium or "
+    "Chrome executable."
+)
+
+
+def find_chromium() -> str:
+    """The browser kaleido will use: $BROWSER_PATH if set, else Debian's chromium (sets $BROWSER_PATH).
+
+    choreographer (kaleido's browser driver) would otherwise prefer a Chrome it downloaded itself
+    into the user's home; the project uses the system browser, so the path is always given.
+    """
+    configured = os.environ.get(BROWSER_ENV)
+    if configured:
+        if not _is_executable(configured):
+            raise RuntimeError(f"BROWSER_PATH={configured!r} is not an executable file. {NO_BROWSER}")
+        return configured
+    for candidate in (shutil.which("chromium"), DEBIAN_CHROMIUM, shutil.which("chromium-browser")):
+        if candidate and _is_executable(candidate):
+            os.environ[BROWSER_ENV] = candidate
+            return candidate
+    raise RuntimeError(NO_BROWSER)
+
+
+def _is_executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+class _Renderer:
+    """One kaleido browser kept open in a background event loop (one per process)."""
+
+    def __init__(self, browser: str) -> None:
+        import kaleido
+
+        self.browser = browser
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="coopdata-kaleido", daemon=True)
+        self._thread.start()
+        # mathjax=False: no CDN request; plotly.js comes from the installed plotly package.
+        self._kaleido = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=browser)
+        try:
+            self._call(self._kaleido.__aenter__(), START_TIMEOUT_S)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            raise
+
+    def _call(self, coroutine, timeout: float):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def png(self, fig_dict: dict, width: int, height: int, scale: float) -> bytes:
+        opts = {"format": "png", "width": width, "height": height, "scale": scale}
+        return self._call(self._kaleido.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S + 10)
+
+    def close(self) -> None:
+        try:
+            self._call(self._kaleido.__aexit__(None, None, None), 30)
+        except Exception:  # noqa: BLE001  (best effort at exit)
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+
+_renderer: _Renderer | None = None
+_lock = threading.Lock()
+_close_at_exit = False
+
+
+def _get_renderer() -> _Renderer:
+    global _renderer, _close_at_exit
+    with _lock:
+        if _renderer is None:
+            browser = find_chromium()
+            try:
+                _renderer = _Renderer(browser)
+            except Exception as exc:
+                raise RuntimeError(f"Could not start the browser {browser!r} for PNG export: {exc}") from exc
+            if not _close_at_exit:
+                atexit.register(close_renderer)
+                _close_at_exit = True
+        return _renderer
+
+
+def close_renderer() -> None:
+    """Close the export browser (done automatically at exit)."""
+    global _renderer
+    with _lock:
+        if _renderer is not None:
+            _renderer.close()
+            _renderer = None
+
+
+def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: float = 2) -> bytes:
+    """The PNG of a plotly figure. ``height`` defaults to the figure's layout height, else 600."""
+    fig_dict = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    layout = fig_dict.get("layout", {})
+    width = int(width or layout.get("width") or 1100)
+    height = int(height or layout.get("height") or 600)
+    return _get_renderer().png(fig_dict, width, height, scale)
+
+
+def save_plotly_png(fig, path, width: int = 1100, height: int | None = None, scale: float = 2) -> Path:
+    """Write ``fig`` as a PNG at ``path`` (atomically) and return the path.
+
+    Raises RuntimeError (saying to install Debian's chromium) when no browser is found.
+    """
+    data = plotly_png_bytes(fig, width=width, height=height, scale=scale)
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise RuntimeError(f"kaleido did not return a PNG for {path}")
+    return write_bytes_atomic(path, data)
+
+
+def write_bytes_atomic(path, data: bytes) -> Path:
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def table_csv_text(df: pd.DataFrame, float_format: str = "%.6g", index: bool = False) -> str:
+    """The CSV text of ``df`` in the row order given: "\\n" line ends, fixed float format, empty for NA."""
+    return df.to_csv(index=index, float_format=float_format, lineterminator="\n", na_rep="")
+
+
+def write_table_csv(df: pd.DataFrame, path, float_format: str = "%.6g", sort_by=None, index: bool = False) -> Path:
+    """Write ``df`` as UTF-8 CSV (atomically), byte-identical for identical data.
+
+    Rows are written in the order given, or sorted by ``sort_by`` (a column name or list, stable sort).
+    """
+    if sort_by is not None:
+        df = df.sort_values(sort_by, kind="mergesort")
+    return write_bytes_atomic(path, table_csv_text(df, float_format=float_format, index=index).encode("utf-8"))

@@ -1,0 +1,496 @@
+"""Shares of decentralized cooperation in the commune budget (§4.6.1), under every named definition.
+
+§4.6.1 gives, for Tône 1, Kozah 1 and Ogou 1, the commune's global budget and the contribution of
+decentralized cooperation, in FCFA with rounded euros, and states that the share was « en moyenne,
+22 % ». It does not say how that share was computed, and the periods differ for Kozah 1 (a ten-year
+contribution against a five-year budget). This module names each plausible definition and each way
+of averaging it, computes them all, and reports which, if any, comes near the stated figure.
+
+Definitions (one value per commune, as a fraction, 0.25 = 25 %):
+
+``share_as_printed``
+    contribution / budget, each over the period the study prints for it.
+``share_per_year``
+    (contribution / contribution years) / (budget / budget years): both brought to one year.
+``share_of_total_resources``
+    contribution / (budget + contribution), periods as printed: the contribution counted as part of
+    the resources.
+``share_of_total_resources_per_year``
+    the same with both amounts brought to one year.
+
+Averages over communes: ``mean`` (simple mean of the communes' shares), ``median`` and ``pooled``
+(the definition applied to the summed amounts, e.g. sum of contributions / sum of budgets).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from coopdata.errors import DataError
+from coopdata.i18n import check_lang, register, tr
+
+#: Fixed parity of the CFA franc (BCEAO) with the euro since 1999: 1 EUR = 655.957 FCFA.
+FCFA_PER_EUR = 655.957
+
+#: Where the study prints the amounts and the 22 %.
+SOURCE = "§4.6.1 La contribution financière"
+
+DEFINITIONS = (
+    "share_as_printed",
+    "share_per_year",
+    "share_of_total_resources",
+    "share_of_total_resources_per_year",
+)
+METHODS = ("mean", "median", "pooled")
+
+LABELS = {
+    "finance.title": {"fr": "Contribution financière de la coopération décentralisée",
+                      "en": "Financial contribution of decentralized cooperation"},
+    "finance.def.share_as_printed": {"fr": "Apport / budget (périodes imprimées)",
+                                     "en": "Contribution / budget (printed periods)"},
+    "finance.def.share_per_year": {"fr": "Apport / budget, par an",
+                                   "en": "Contribution / budget, per year"},
+    "finance.def.share_of_total_resources": {"fr": "Apport / (budget + apport) (périodes imprimées)",
+                                             "en": "Contribution / (budget + contribution) (printed periods)"},
+    "finance.def.share_of_total_resources_per_year": {"fr": "Apport / (budget + apport), par an",
+                                                      "en": "Contribution / (budget + contribution), per year"},
+    "finance.amount_basis.amount_fcfa": {"fr": "montants en FCFA", "en": "amounts in FCFA"},
+    "finance.amount_basis.eur_approx": {"fr": "euros arrondis de l’étude", "en": "the study's rounded euros"},
+    "finance.amounts": {"fr": "Montants", "en": "Amounts"},
+    "finance.method.single": {"fr": "Commune seule", "en": "Single commune"},
+    "finance.method.mean": {"fr": "Moyenne simple", "en": "Simple mean"},
+    "finance.method.median": {"fr": "Médiane", "en": "Median"},
+    "finance.method.pooled": {"fr": "Agrégée (sommes des montants)", "en": "Pooled (summed amounts)"},
+    "finance.item.budget": {"fr": "Budget communal", "en": "Commune budget"},
+    "finance.item.contribution": {"fr": "Apport de la coopération décentralisée",
+                                  "en": "Decentralized cooperation contribution"},
+    "finance.item": {"fr": "Poste", "en": "Item"},
+    "finance.amount_fcfa": {"fr": "Montant (FCFA)", "en": "Amount (FCFA)"},
+    "finance.amount_printed": {"fr": "Montant imprimé", "en": "Amount as printed"},
+    "finance.period_printed": {"fr": "Période imprimée", "en": "Period as printed"},
+    "finance.period_years": {"fr": "Années couvertes", "en": "Years covered"},
+    "finance.period_basis": {"fr": "Période", "en": "Period"},
+    "finance.period_basis.stated": {"fr": "énoncée", "en": "stated"},
+    "finance.period_basis.implied": {"fr": "implicite", "en": "implied"},
+    "finance.eur_exact": {"fr": "EUR à la parité fixe", "en": "EUR at the fixed peg"},
+    "finance.eur_approx": {"fr": "EUR arrondis par l’étude", "en": "EUR rounded by the study"},
+    "finance.eur_diff_pct": {"fr": "Écart de l’arrondi (%)", "en": "Rounding difference (%)"},
+    "finance.definition": {"fr": "Définition", "en": "Definition"},
+    "finance.method": {"fr": "Calcul", "en": "Computation"},
+    "finance.communes": {"fr": "Communes", "en": "Communes"},
+    "finance.share_pct": {"fr": "Part (%)", "en": "Share (%)"},
+    "finance.gap_pp": {"fr": "Écart au chiffre énoncé (points)", "en": "Gap to the stated figure (points)"},
+    "finance.within": {"fr": "Dans la tolérance", "en": "Within tolerance"},
+    "finance.stated": {"fr": "Part moyenne énoncée par l’étude : {value:g} %",
+                       "en": "Mean share stated by the study: {value:g} %"},
+    "finance.chart.title": {"fr": "Part de la coopération décentralisée selon la définition",
+                            "en": "Share of decentralized cooperation by definition"},
+    "finance.chart.source": {"fr": "Source : étude ProDeGoL, §4.6.1 (montants en FCFA) ; calculs coopdata.finance",
+                             "en": "Source: ProDeGoL study, §4.6.1 (amounts in FCFA); computed by coopdata.finance"},
+    "finance.table.source": {"fr": "Source : étude ProDeGoL, §4.6.1 ; parité fixe 1 € = 655,957 FCFA",
+                             "en": "Source: ProDeGoL study, §4.6.1; fixed peg 1 € = 655.957 FCFA"},
+    "finance.verdict.reproduced": {
+        "fr": "Les {stated} % sont reproduits par : {what} : {value}.",
+        "en": "The {stated} % is reproduced by: {what}: {value}.",
+    },
+    "finance.verdict.not_reproduced": {
+        "fr": "Aucune moyenne des {n} communes, sous aucune définition et ni en FCFA ni en euros arrondis, ne tombe "
+              "à {tol} point ou moins de {stated} %. La plus proche est « {what} » : {value} (écart {gap} points).",
+        "en": "No average of the {n} communes, under any definition, in FCFA or in rounded euros, lands within "
+              "{tol} point of {stated} %. The closest is « {what} »: {value} (gap {gap} points).",
+    },
+    "finance.verdict.single": {
+        "fr": "Seules des valeurs d’une commune isolée tombent dans la tolérance : {items}. Ce ne sont pas des "
+              "moyennes ; rien dans le texte ne dit que le chiffre énoncé en vient.",
+        "en": "Only single-commune values land within tolerance: {items}. They are not averages; nothing in the "
+              "text says the stated figure comes from them.",
+    },
+    "finance.verdict.subset": {
+        "fr": "Dans la tolérance sans être une moyenne de toutes les communes : {items}.",
+        "en": "Within tolerance without being an average of all the communes: {items}.",
+    },
+}
+register(LABELS)
+
+
+def fcfa_to_eur(amount):
+    """Euros at the fixed peg (``FCFA_PER_EUR``); works on a number, a Series or an array."""
+    if isinstance(amount, pd.Series):
+        return pd.to_numeric(amount).astype("Float64") / FCFA_PER_EUR
+    return amount / FCFA_PER_EUR
+
+
+def euro_table(finance: pd.DataFrame) -> pd.DataFrame:
+    """Each printed amount with the exact conversion at the peg beside the study's rounded euros.
+
+    ``eur_diff_pct`` = (study's euros − exact euros) / exact euros × 100.
+    """
+    out = finance[["finance_id", "commune_id", "item", "amount_fcfa", "eur_approx"]].copy()
+    out["eur_exact"] = fcfa_to_eur(out["amount_fcfa"]).round(2)
+    out["eur_diff_pct"] = ((out["eur_approx"] - out["eur_exact"]) / out["eur_exact"] * 100).round(2)
+    return out[["finance_id", "commune_id", "item", "amount_fcfa", "eur_exact", "eur_approx", "eur_diff_pct"]]
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def printed_amount_checks(finance: pd.DataFrame) -> pd.DataFrame:
+    """Whether the digits of each printed amount (FCFA and euros) equal the numeric columns."""
+    def digits(text) -> int | None:
+        s = _DIGITS.sub("", str(text)) if pd.notna(text) else ""
+        return int(s) if s else None
+
+    out = finance[["finance_id", "amount_fcfa", "amount_printed", "eur_approx", "eur_printed"]].copy()
+    out["fcfa_matches"] = [digits(p) == int(a) for p, a in zip(out["amount_printed"], out["amount_fcfa"], strict=True)]
+    out["eur_matches"] = [pd.isna(a) or digits(p) == int(a)
+                          for p, a in zip(out["eur_printed"], out["eur_approx"], strict=True)]
+    return out
+
+
+AMOUNT_COLUMNS = ("amount_fcfa", "eur_approx")
+
+
+def amounts(finance: pd.DataFrame, amount_column: str = "amount_fcfa") -> pd.DataFrame:
+    """One row per commune: budget, contribution and the years each covers (as printed).
+
+    Amounts come from ``amount_column``: ``amount_fcfa`` (default) or ``eur_approx`` (the study's
+    rounded euros, to check that the rounding does not change the finding).
+    """
+    if amount_column not in AMOUNT_COLUMNS:
+        raise ValueError(f"amount_column must be one of {AMOUNT_COLUMNS}, not {amount_column!r}")
+    rows = []
+    for commune_id, group in finance.groupby("commune_id", sort=False):
+        row = {"commune_id": commune_id}
+        for item in ("budget", "contribution"):
+            sel = group[group["item"] == item]
+            if len(sel) != 1:
+                raise DataError("finance.csv", f"each commune needs exactly one {item} row",
+                                column="item", value=str(commune_id), hint=f"found {len(sel)}")
+            years = sel["period_years"].iloc[0]
+            if pd.isna(years) or int(years) < 1:
+                raise DataError("finance.csv", "period_years must be a positive number of years",
+                                column="period_years", value=str(sel["finance_id"].iloc[0]))
+            amount = sel[amount_column].iloc[0]
+            if pd.isna(amount):
+                raise DataError("finance.csv", f"{amount_column} is empty", column=amount_column,
+                                value=str(sel["finance_id"].iloc[0]))
+            row[item] = int(amount)
+            row[f"{item}_years"] = int(years)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["commune_id", "budget", "budget_years", "contribution", "contribution_years"])
+
+
+def _shares(budget: float, contribution: float, budget_years: float, contribution_years: float) -> dict[str, float]:
+    b_year, c_year = budget / budget_years, contribution / contribution_years
+    return {
+        "share_as_printed": contribution / budget,
+        "share_per_year": c_year / b_year,
+        "share_of_total_resources": contribution / (budget + contribution),
+        "share_of_total_resources_per_year": c_year / (b_year + c_year),
+    }
+
+
+def ratios(finance: pd.DataFrame, amount_column: str = "amount_fcfa") -> pd.DataFrame:
+    """One row per commune with its amounts and the four shares (fractions) named in ``DEFINITIONS``.
+
+    Columns: commune_id, budget, budget_years, contribution, contribution_years (amounts from
+    ``amount_column``, FCFA by default), then one column per definition.
+    """
+    df = amounts(finance, amount_column)
+    shares = pd.DataFrame([
+        _shares(r.budget, r.contribution, r.budget_years, r.contribution_years) for r in df.itertuples()
+    ], index=df.index, columns=list(DEFINITIONS))
+    return pd.concat([df, shares], axis=1)
+
+
+def _pooled(df: pd.DataFrame) -> dict[str, float]:
+    # the definitions applied to summed amounts: as printed, and per year (each amount / its years first)
+    b, c = float(df["budget"].sum()), float(df["contribution"].sum())
+    b_year = float((df["budget"] / df["budget_years"]).sum())
+    c_year = float((df["contribution"] / df["contribution_years"]).sum())
+    return {
+        "share_as_printed": c / b,
+        "share_per_year": c_year / b_year,
+        "share_of_total_resources": c / (b + c),
+        "share_of_total_resources_per_year": c_year / (b_year + c_year),
+    }
+
+
+def averages(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Each definition averaged over the communes of ``ratios``: mean, median and pooled.
+
+    Returns one row per (definition, method) with ``value`` as a fraction.
+    """
+    pooled = _pooled(ratios)
+    rows = []
+    for definition in DEFINITIONS:
+        values = ratios[definition].astype(float)
+        rows += [
+            {"definition": definition, "method": "mean", "value": float(values.mean())},
+            {"definition": definition, "method": "median", "value": float(values.median())},
+            {"definition": definition, "method": "pooled", "value": pooled[definition]},
+        ]
+    return pd.DataFrame(rows)
+
+
+def candidates(finance: pd.DataFrame, stated: float = 22.0,
+               amount_columns: tuple[str, ...] = AMOUNT_COLUMNS) -> pd.DataFrame:
+    """Every way of getting one percentage from the printed amounts.
+
+    Every amount basis (FCFA, the study's rounded euros) × every definition × every non-empty set
+    of communes × every method (a single commune has one value, method ``single``; the median of
+    two communes is their mean and is not repeated). Columns: amounts, definition, method, communes
+    (ids joined by ';'), n_communes, value_pct, gap_pp (value − stated, in percentage points).
+    """
+    rows = []
+    for amount_column in amount_columns:
+        table = ratios(finance, amount_column)
+        ids = list(table["commune_id"])
+        for n in range(1, len(ids) + 1):
+            for subset in itertools.combinations(ids, n):
+                part = table[table["commune_id"].isin(subset)]
+                if n == 1:
+                    found = [{"definition": d, "method": "single", "value": float(part[d].iloc[0])}
+                             for d in DEFINITIONS]
+                else:
+                    found = [r for r in averages(part).to_dict("records") if not (n == 2 and r["method"] == "median")]
+                rows += [{"amounts": amount_column, **r, "communes": ";".join(subset)} for r in found]
+    out = pd.DataFrame(rows)
+    out["n_communes"] = out["communes"].str.count(";") + 1
+    out["value_pct"] = out["value"] * 100
+    out["gap_pp"] = out["value_pct"] - stated
+    return out[["amounts", "definition", "method", "communes", "n_communes", "value_pct", "gap_pp"]]
+
+
+def format_number(value: float, lang: str = "fr", digits: int = 1, sign: bool = False) -> str:
+    """``30.3`` in English, ``30,3`` in French (``+8,3`` with ``sign``)."""
+    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+    return text.replace(".", ",") if check_lang(lang) == "fr" else text
+
+
+def format_pct(value: float, lang: str = "fr", digits: int = 1) -> str:
+    """``30.3 %`` in English, ``30,3 %`` in French."""
+    return format_number(value, lang, digits) + " %"
+
+
+@dataclass
+class Reproduction:
+    """What the printed amounts can and cannot give for the stated share."""
+
+    stated: float
+    tolerance_pct_points: float
+    n_communes: int
+    candidates: pd.DataFrame  # every candidate, sorted by |gap| (stable: FCFA before euros)
+    matches: pd.DataFrame  # candidates within tolerance (any set of communes, any amount basis)
+    closest: dict  # closest candidate of all
+    closest_all_communes: dict  # closest average of all the communes, from the FCFA amounts
+
+    @property
+    def reproduced(self) -> bool:
+        """True when an average over ALL the communes (what « en moyenne » says) is within tolerance."""
+        return len(self.matches_all_communes) > 0
+
+    @property
+    def matches_all_communes(self) -> pd.DataFrame:
+        return self.matches[self.matches["n_communes"] == self.n_communes]
+
+    def describe(self, row: dict, lang: str = "fr", names: dict | None = None) -> str:
+        """« definition — method — communes (amounts) » in ``lang``."""
+        names = names or {}
+        communes = ", ".join(names.get(c, c) for c in str(row["communes"]).split(";"))
+        definitions = str(row["definition"]).split(";")
+        basis = tr("finance.amount_basis." + row["amounts"], lang)
+        return (f"{' = '.join(tr('finance.def.' + d, lang) for d in definitions)}"
+                f" — {tr('finance.method.' + row['method'], lang)} — {communes} ({basis})")
+
+    def grouped(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows merged where several definitions give the same value (equal periods), definitions joined by ';'."""
+        if rows.empty:
+            return rows.assign(definition=pd.Series(dtype="string"))
+        key = rows.assign(_v=rows["value_pct"].round(9))
+        out = (key.groupby(["amounts", "method", "communes", "_v"], sort=False)
+               .agg(definition=("definition", ";".join), n_communes=("n_communes", "first"),
+                    value_pct=("value_pct", "first"), gap_pp=("gap_pp", "first"))
+               .reset_index().drop(columns="_v"))
+        return out[list(rows.columns)]
+
+    def verdict(self, lang: str = "fr", names: dict | None = None) -> str:
+        """The finding in a few sentences, in ``lang``."""
+        check_lang(lang)
+        if self.reproduced:
+            best = self.grouped(self.matches_all_communes).iloc[0].to_dict()
+            text = tr("finance.verdict.reproduced", lang, what=self.describe(best, lang, names),
+                      value=format_pct(best["value_pct"], lang), stated=format_number(self.stated, lang, 0))
+        else:
+            best = self.closest_all_communes
+            text = tr("finance.verdict.not_reproduced", lang, what=self.describe(best, lang, names),
+                      value=format_pct(best["value_pct"], lang), gap=format_number(best["gap_pp"], lang, sign=True),
+                      tol=f"{self.tolerance_pct_points:g}".replace(".", "," if lang == "fr" else "."),
+                      n=self.n_communes, stated=format_number(self.stated, lang, 0))
+        others = self.grouped(self.matches[self.matches["n_communes"] < self.n_communes])
+        if len(others):
+            items = "; ".join(f"{self.describe(r, lang, names)} : {format_pct(r['value_pct'], lang)}"
+                              for r in others.to_dict("records"))
+            key = "finance.verdict.single" if (others["n_communes"] == 1).all() else "finance.verdict.subset"
+            text += " " + tr(key, lang, items=items)
+        return text
+
+
+def candidates_display(rep: Reproduction, names: dict | None = None, lang: str = "fr", n: int | None = 10,
+                       all_communes: bool = False, amounts: str | None = None,
+                       best_per_definition: bool = False) -> pd.DataFrame:
+    """The candidates nearest to the stated figure, for reading: definitions giving the same value
+    merged (« A = B »), labels in ``lang``, values rounded to 0.1.
+
+    ``all_communes`` keeps the averages of all the communes, ``amounts`` one amount basis,
+    ``best_per_definition`` the nearest candidate of each definition only.
+    """
+    check_lang(lang)
+    names = names or {}
+    rows = rep.candidates
+    if all_communes:
+        rows = rows[rows["n_communes"] == rep.n_communes]
+    if amounts is not None:
+        rows = rows[rows["amounts"] == amounts]
+    if best_per_definition:
+        rows = rows.loc[rows.groupby("definition", sort=False)["gap_pp"].apply(lambda g: g.abs().idxmin())]
+    else:
+        rows = rep.grouped(rows)
+    rows = rows.head(n) if n is not None else rows
+    out = pd.DataFrame({
+        tr("finance.amounts", lang): [tr(f"finance.amount_basis.{a}", lang) for a in rows["amounts"]],
+        tr("finance.definition", lang): [" = ".join(tr(f"finance.def.{d}", lang) for d in str(v).split(";"))
+                                         for v in rows["definition"]],
+        tr("finance.method", lang): [tr(f"finance.method.{m}", lang) for m in rows["method"]],
+        tr("finance.communes", lang): [", ".join(names.get(c, c) for c in str(v).split(";")) for v in rows["communes"]],
+        tr("finance.share_pct", lang): rows["value_pct"].round(1).to_numpy(),
+        tr("finance.gap_pp", lang): rows["gap_pp"].round(1).to_numpy(),
+    })
+    return out.reset_index(drop=True)
+
+
+def reproduce_stated_average(finance: pd.DataFrame, stated: float = 22.0,
+                             tolerance_pct_points: float = 1.0) -> Reproduction:
+    """Try every definition and average (``candidates``) against the stated share (in %).
+
+    ``reproduced`` is true only if an average over all the communes (FCFA or the study's rounded
+    euros) lands within ``tolerance_pct_points`` of ``stated``; ``matches`` lists every candidate
+    within tolerance (single communes and subsets included), ``closest`` the nearest candidate of
+    all and ``closest_all_communes`` the nearest average of all the communes from the FCFA amounts.
+    """
+    if not tolerance_pct_points >= 0:
+        raise ValueError(f"tolerance_pct_points must be >= 0, not {tolerance_pct_points!r}")
+    table = candidates(finance, stated)
+    order = table["gap_pp"].abs().sort_values(kind="stable").index
+    table = table.loc[order].reset_index(drop=True)
+    n = int(table["n_communes"].max())
+    matches = table[table["gap_pp"].abs() <= tolerance_pct_points].reset_index(drop=True)
+    return Reproduction(
+        stated=float(stated),
+        tolerance_pct_points=float(tolerance_pct_points),
+        n_communes=n,
+        candidates=table,
+        matches=matches,
+        closest=table.iloc[0].to_dict(),
+        closest_all_communes=table[(table["n_communes"] == n) & (table["amounts"] == "amount_fcfa")].iloc[0].to_dict(),
+    )
+
+
+def check_tolerance(value) -> float:
+    """The notebook parameter ``tolerance_pct_points`` as a float in (0, 100), else ParameterError."""
+    from coopdata.notebook import ParameterError
+
+    try:
+        tol = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"tolerance_pct_points must be a number of percentage points, not {value!r}") from None
+    if not 0 < tol < 100:
+        raise ParameterError(f"tolerance_pct_points must be between 0 and 100 (exclusive), not {value!r}")
+    return tol
+
+
+def stated_share(study_figures: pd.DataFrame) -> float:
+    """The share printed in §4.6.1 (study_figures ``finance_mean_share_pct``), in %."""
+    figures = study_figures.set_index("figure_id")["value"]
+    if "finance_mean_share_pct" not in figures:
+        raise DataError("study_figures.csv", "figure finance_mean_share_pct is missing", column="figure_id")
+    return float(figures["finance_mean_share_pct"])
+
+
+# ---- tables and figure for the notebook -------------------------------------------------------------------
+
+
+def amounts_table(finance: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
+    """The printed amounts for display: FCFA, period, euros at the peg beside the study's euros."""
+    check_lang(lang)
+    names = names or {}
+    euros = euro_table(finance).set_index("finance_id")
+    out = pd.DataFrame({
+        tr("commune", lang): [names.get(c, c) for c in finance["commune_id"]],
+        tr("finance.item", lang): [tr(f"finance.item.{i}", lang) for i in finance["item"]],
+        tr("finance.amount_printed", lang): finance["amount_printed"].to_numpy(),
+        tr("finance.amount_fcfa", lang): finance["amount_fcfa"].to_numpy(),
+        tr("finance.period_printed", lang): finance["period_printed"].fillna("—").to_numpy(),
+        tr("finance.period_years", lang): finance["period_years"].to_numpy(),
+        tr("finance.period_basis", lang): [tr(f"finance.period_basis.{b}", lang) for b in finance["period_basis"]],
+        tr("finance.eur_exact", lang):
+            euros.loc[finance["finance_id"], "eur_exact"].round(0).astype("Int64").to_numpy(),
+        tr("finance.eur_approx", lang): finance["eur_approx"].to_numpy(),
+        tr("finance.eur_diff_pct", lang): euros.loc[finance["finance_id"], "eur_diff_pct"].round(1).to_numpy(),
+    })
+    return out
+
+
+def shares_table(ratios: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
+    """Communes × definitions in %, with the mean and pooled rows, one decimal."""
+    check_lang(lang)
+    names = names or {}
+    rows = {names.get(c, c): ratios.loc[ratios["commune_id"] == c, list(DEFINITIONS)].iloc[0]
+            for c in ratios["commune_id"]}
+    avg = averages(ratios)
+    for method in METHODS:
+        rows[tr(f"finance.method.{method}", lang)] = avg[avg["method"] == method].set_index("definition")["value"]
+    out = pd.DataFrame(rows).T[list(DEFINITIONS)].astype(float) * 100
+    out.columns = [tr(f"finance.def.{d}", lang) for d in DEFINITIONS]
+    return out.round(1)
+
+
+def shares_figure(ratios: pd.DataFrame, stated: float, names: dict | None = None, lang: str = "fr"):
+    """Grouped bars: each definition for each commune, the mean and the pooled value; a line at ``stated``."""
+    import plotly.graph_objects as go
+
+    check_lang(lang)
+    names = names or {}
+    labels = [tr(f"finance.def.{d}", lang).replace(" (", "<br>(").replace(", ", ",<br>") for d in DEFINITIONS]
+    hover = "%{fullData.name}<br>%{x}<br>%{text} %<extra></extra>"
+    fig = go.Figure()
+    for c in ratios["commune_id"]:
+        row = ratios.loc[ratios["commune_id"] == c].iloc[0]
+        values = [float(row[d]) * 100 for d in DEFINITIONS]
+        fig.add_bar(name=html.escape(names.get(c, c)), x=labels, y=values,
+                    text=[format_number(v, lang) for v in values], hovertemplate=hover)
+    avg = averages(ratios).set_index(["definition", "method"])["value"]
+    for method, pattern in (("mean", "/"), ("pooled", "x")):
+        values = [float(avg[(d, method)]) * 100 for d in DEFINITIONS]
+        fig.add_bar(name=tr(f"finance.method.{method}", lang), x=labels, y=values,
+                    text=[format_number(v, lang) for v in values], marker_pattern_shape=pattern,
+                    hovertemplate=hover)
+    fig.add_hline(y=stated, line_dash="dash", line_color="black")
+    # the dashed line's label goes in the legend (an annotation would cover the bars)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line={"dash": "dash", "color": "black"},
+                    name=tr("finance.stated", lang, value=stated), hoverinfo="skip")
+    fig.update_traces(textposition="outside", cliponaxis=False, selector={"type": "bar"})
+    fig.update_layout(
+        title=tr("finance.chart.title", lang), barmode="group", template="plotly_white",
+        yaxis_title=tr("finance.share_pct", lang), xaxis_title=None, xaxis_tickangle=0,
+        width=1100, height=600, margin={"b": 110, "t": 80},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    )
+    fig.add_annotation(text=tr("finance.chart.source", lang), xref="paper", yref="paper", x=0, y=-0.2,
+                       showarrow=False, xanchor="left", yanchor="top", font={"size": 11})
+    return fig

@@ -1,0 +1,98 @@
+"""PNG export through kaleido and Debian's chromium, and byte-stable CSV tables."""
+
+import struct
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from coopdata import export
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def small_figure():
+    return go.Figure(go.Bar(x=["Tône 1", "Kloto 1"], y=[1, 2]), layout_title_text="Essai « é »")
+
+
+def test_save_plotly_png_writes_a_valid_png(tmp_path):
+    path = export.save_plotly_png(small_figure(), tmp_path / "sub" / "fig.png", width=400, height=300, scale=2)
+    assert path == tmp_path / "sub" / "fig.png"
+    data = path.read_bytes()
+    assert png_size(data) == (800, 600)  # layout pixels × scale
+    assert data.endswith(b"IEND\xaeB`\x82")
+    assert [p.name for p in path.parent.iterdir()] == ["fig.png"]  # no temporary file left
+
+
+def test_png_export_is_byte_identical(tmp_path):
+    a = export.save_plotly_png(small_figure(), tmp_path / "a.png", width=500, height=350, scale=1)
+    b = export.save_plotly_png(small_figure(), tmp_path / "b.png", width=500, height=350, scale=1)
+    assert png_size(a.read_bytes()) == (500, 350)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_height_defaults_to_the_figure_layout(tmp_path):
+    fig = small_figure().update_layout(height=420)
+    assert png_size(export.plotly_png_bytes(fig, width=300, scale=1)) == (300, 420)
+
+
+def test_no_browser_is_a_clear_error(tmp_path, monkeypatch):
+    export.close_renderer()
+    monkeypatch.delenv(export.BROWSER_ENV, raising=False)
+    monkeypatch.setattr(export.shutil, "which", lambda name: None)
+    monkeypatch.setattr(export, "DEBIAN_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(RuntimeError, match="Install Debian's chromium package"):
+        export.save_plotly_png(small_figure(), tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_browser_path_must_be_executable(tmp_path, monkeypatch):
+    not_exe = tmp_path / "chromium"
+    not_exe.write_text("#!/bin/sh\n")
+    monkeypatch.setenv(export.BROWSER_ENV, str(not_exe))
+    with pytest.raises(RuntimeError, match="is not an executable file.*chromium package"):
+        export.find_chromium()
+
+
+def test_debian_chromium_is_found_and_exported_to_choreographer(monkeypatch):
+    monkeypatch.delenv(export.BROWSER_ENV, raising=False)
+    path = export.find_chromium()
+    assert path.endswith(("chromium", "chromium-browser"))
+    assert export.os.environ[export.BROWSER_ENV] == path
+
+
+def test_write_table_csv_is_deterministic(tmp_path):
+    df = pd.DataFrame({
+        "commune_id": ["zio-1", "tone-1", "kloto-1"],
+        "commune": ["Zio 1", "Tône 1", "Kloto 1"],
+        "density": [241484 / 889, 176605 / 438, None],
+        "count": [2, 1, 2],
+    })
+    path = export.write_table_csv(df, tmp_path / "t.csv", sort_by="commune_id")
+    data = path.read_bytes()
+    assert data.decode("utf-8") == (
+        "commune_id,commune,density,count\n"
+        "kloto-1,Kloto 1,,2\n"
+        "tone-1,Tône 1,403.208,1\n"
+        "zio-1,Zio 1,271.636,2\n"
+    )
+    assert b"\r\n" not in data
+    again = export.write_table_csv(df.iloc[::-1], tmp_path / "t2.csv", sort_by="commune_id")
+    assert again.read_bytes() == data
+    fixed = export.write_table_csv(df, tmp_path / "t3.csv", float_format="%.2f")
+    assert fixed.read_text(encoding="utf-8").splitlines()[2] == "tone-1,Tône 1,403.21,1"
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"old\n")
+    with pytest.raises(TypeError):
+        export.write_bytes_atomic(path, "not bytes")
+    assert path.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]

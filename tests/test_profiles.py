@@ -1,0 +1,309 @@
+"""Commune presentation sheets (coopdata.profiles): matching, slugs, values from the study, escaping, links."""
+
+import csv
+import datetime as dt
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from coopdata import profiles
+from coopdata.paths import DATA_DIR
+from coopdata.sectors import gaps
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def read_csv(name):
+    with open(DATA_DIR / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def data():
+    return profiles.load_profile_data()
+
+
+@pytest.fixture(scope="module")
+def communes_csv():
+    return {row["commune_id"]: row for row in read_csv("communes")}
+
+
+# ----------------------------------------------------------------------------- names and files
+
+@pytest.mark.parametrize("name", ["tone 1", "Tône 1", "TONE 1", "tone-1", "Tone1", "  tône   1 ", "TÔNE_1",
+                                  "Dapaong"])
+def test_match_commune_forgives_case_accents_spaces_hyphens(name, data):
+    assert profiles.match_commune(name, data.communes) == "tone-1"
+
+
+def test_match_commune_every_printed_name(data, communes_csv):
+    for commune_id, row in communes_csv.items():
+        assert profiles.match_commune(row["commune"], data.communes) == commune_id
+        assert profiles.match_commune(row["commune"].upper().replace(" ", "-"), data.communes) == commune_id
+
+
+@pytest.mark.parametrize("name", ["Lomé 9", "Tône 11", "", "tone", None])
+def test_unknown_commune_lists_the_13_valid_names(name, data, communes_csv):
+    with pytest.raises(ValueError) as err:
+        profiles.match_commune(name, data.communes)
+    message = str(err.value)
+    assert len(communes_csv) == 13
+    for row in communes_csv.values():
+        assert row["commune"] in message
+    assert "(13)" in message
+
+
+def test_build_profile_rejects_unknown_commune(data):
+    with pytest.raises(ValueError, match="Lomé 9.*Kloto 1"):
+        profiles.build_profile("Lomé 9", data=data)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tône 1", "tone-1"), ("Tchaoudjo 1", "tchaoudjo-1"), ("../x/y", "x-y"), ("..\\..\\etc\\passwd", "etc-passwd"),
+    ("  Kloto   1 ", "kloto-1"), ("Sokodé/../../root", "sokode-root"), ("Ça été", "ca-ete"),
+])
+def test_slug_is_a_safe_file_name(text, expected, tmp_path):
+    out = profiles.slug(text)
+    assert out == expected
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", out)
+    assert (tmp_path / f"{out}.png").resolve().parent == tmp_path.resolve()
+
+
+@pytest.mark.parametrize("text", ["", "../..", "///", "…"])
+def test_slug_refuses_names_without_letters(text):
+    with pytest.raises(ValueError):
+        profiles.slug(text)
+
+
+def test_slug_length_is_bounded():
+    assert len(profiles.slug("a" * 500)) == 60
+
+
+# ----------------------------------------------------------------------------- identity
+
+def test_identity_tone_1_equals_the_commune_page(data, communes_csv):
+    ident = profiles.identity("tone-1", "fr", data)
+    # « Nombre d'habitants : 176 605 », « Superficie : 438 km2 » (§3, page « Commune de Tône 1 »)
+    assert ident.at["population", "value"] == 176605 == int(communes_csv["tone-1"]["population"])
+    assert ident.at["area_km2", "value"] == 438 == int(communes_csv["tone-1"]["area_km2"])
+    assert ident.at["population", "text"] == "176\u202f605"
+    assert ident.at["density_per_km2", "value"] == round(176605 / 438, 1)
+    assert ident.at["density_per_km2", "text"] == "403,2 hab./km²"
+    assert ident.at["distance_km", "text"] == "650 km de Lomé"
+    assert ident.at["urban_centre", "text"] == "Dapaong"
+    assert ident.at["mayor", "text"] == "M. Yampoadeb (2019–2025)"
+    assert "Issy-les-Moulineaux" in ident.at["cooperation_sentence", "text"]
+    assert ident.at["study_phase", "text"] == "décembre 2018 (1re phase)"
+    en = profiles.identity("tone-1", "en", data)
+    assert en.at["population", "text"] == "176,605"
+    assert en.at["distance_km", "text"] == "650 km from Lomé"
+    assert en.at["study_phase", "text"] == "December 2018 (phase 1)"
+
+
+def test_identity_kloto_1_population_unknown_shows_printed_text(data, communes_csv):
+    ident = profiles.identity("kloto-1", "fr", data)
+    assert communes_csv["kloto-1"]["population"] == ""
+    assert ident.at["population", "value"] is None
+    assert ident.at["population", "text"] == "inconnue : imprimé « 118 4640 » (conflit C01)"
+    assert ident.at["area_km2", "value"] == 257
+    assert ident.at["density_per_km2", "value"] is None
+    assert ident.at["density_per_km2", "text"] == "non calculable"
+    assert ident.at["study_phase", "text"] == "février 2020 (2e phase)"
+    # the commune page's sentence prints 1993 and Waldstetten, which Tableau n°01 does not
+    assert ident.at["cooperation_sentence", "text"].endswith("(voir conflits C04, C10)")
+
+
+def test_mayor_term_over_depends_on_as_of(data):
+    assert "échu" not in profiles.identity("zio-1", "fr", data, as_of=dt.date(2025, 6, 1)).at["mayor", "text"]
+    late = profiles.identity("zio-1", "fr", data, as_of=AS_OF)
+    assert late.at["mayor", "text"] == "M. Agogno (2019–2025), mandat échu au 23 novembre 2026"
+    topics = profiles.unknowns("zio-1", "fr", data, as_of=AS_OF)["topic"].tolist()
+    assert "Maire (mandat)" in topics
+    assert "Maire (mandat)" not in profiles.unknowns("zio-1", "fr", data, as_of=dt.date(2025, 6, 1))["topic"].tolist()
+
+
+# ----------------------------------------------------------------------------- partnerships and conflicts
+
+def test_kloto_1_conflicting_start_years_shown_side_by_side(data):
+    table = profiles.partnerships_table("kloto-1", "fr", data).set_index("partnership_id")
+    assert table.at["P04", "partner"] == "Bressuire"
+    assert table.at["P04", "start_year"] == 1991
+    assert table.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02) ; 1993 (page commune)"
+    assert table.at["P04", "conflicts"] == "C04"
+    en = profiles.partnerships_table("kloto-1", "en", data).set_index("partnership_id")
+    assert en.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02); 1993 (commune page)"
+    # the commune page names the town of Waldstetten where Tableau n°01 names an NGO (C10)
+    assert "Ville de Waldstetten" in table.at["P17", "other_values"]
+    assert table.at["P17", "conflicts"] == "C10"
+    refs = set(profiles.unknowns("kloto-1", "fr", data)["ref"])
+    assert {"C01", "C04", "C10"} <= refs
+
+
+def test_partnerships_equal_tableau_01_rows(data):
+    rows = [r for r in read_csv("partnerships") if r["record_type"] == "partnership"]
+    for commune_id in {r["commune_id"] for r in rows}:
+        table = profiles.partnerships_table(commune_id, "fr", data)
+        mine = [r for r in rows if r["commune_id"] == commune_id]
+        assert sorted(table["partner"]) == sorted(r["partner"] for r in mine)
+        assert sorted(table["start_year"]) == sorted(int(r["start_year"]) for r in mine)
+
+
+def test_other_communes_page_years_do_not_leak(data):
+    # C08: each of the three commune pages prints 1986 for its own row only; Tableau n°01 prints 1987
+    since = profiles.partnerships_table("tchamba-1", "fr", data).set_index("partnership_id").at["P11", "since"]
+    assert since == "1987 (Tableau n°01, Carte n°02, §4.1) ; 1986 (page commune)"
+    amou = profiles.partnerships_table("amou-1", "fr", data).set_index("partnership_id")
+    assert amou.at["P02", "since"] == "2006 (Tableau n°01) ; 1986 (Carte n°02) ; 1958 (page commune)"
+    points = profiles.timeline_points("amou-1", "fr", data)
+    assert sorted(points["year"]) == [1958, 1986, 2006]
+    assert points.loc[points["used"], "year"].tolist() == [2006]
+
+
+def test_leads_and_mentions(data):
+    def partners(commune_id):
+        return profiles.leads_table(commune_id, "en", data)[["model", "partner"]].values.tolist()
+
+    assert partners("yoto-1") == [["Talks", "Saint Martin des Noyers"]]
+    assert ["South-South lead", "Ouargaye"] in partners("tone-1")
+    assert ["South-South lead", "Sanga"] in partners("tone-1")
+    assert any(m == "Triangular cooperation" and "Lacs 1" in p for m, p in partners("tchaoudjo-1"))
+    assert any(m == "Diaspora" for m, _ in partners("oti-1"))
+    assert any(m == "Associations" for m, _ in partners("bassar-1"))
+    assert profiles.leads_table("kloto-1", "fr", data).empty
+
+
+def test_sectors_current_beside_interests(data):
+    table = profiles.sectors_table("oti-1", "fr", data).set_index("sector_id")
+    assert len(table) == 7
+    cells = {(r["sector_id"], "current"): r["value"] for r in read_csv("sectors_current") if r["commune_id"] == "oti-1"}
+    cells |= {(r["sector_id"], "interest"): r["value"]
+              for r in read_csv("sectors_interest") if r["commune_id"] == "oti-1"}
+    for (sector_id, kind), value in cells.items():
+        assert table.at[sector_id, kind] == value
+    expected = gaps(data.current, data.interest)
+    expected = dict(expected.loc[expected["commune_id"] == "oti-1", ["sector_id", "status"]].values)
+    assert {s: g for s, g in table["gap"].items() if g} == expected
+    assert table.at["education_jeunesse", "gap"] == "not_known_covered"
+    assert not table["current_in_printed_table"].any()  # Tableau n°03 has no OTI 1 row (C12)
+
+
+def test_unknowns_computed_for_oti_1(data):
+    u = profiles.unknowns("oti-1", "fr", data)
+    assert "non imprimé" in u.loc[u["topic"] == "Coopération (page de la commune)", "detail"].tolist()
+    assert {"C11", "C12", "L05"} <= set(u["ref"])
+    current = u.loc[u["topic"] == "Actuel (Tableau n°03)", "detail"].tolist()
+    assert any(d.startswith("5 cellule(s) sur 7") for d in current)
+
+
+def test_unknowns_for_zio_1_say_domains_not_collected(data):
+    u = profiles.unknowns("zio-1", "en", data).set_index("ref")
+    assert u.at["P06", "detail"] == "fields « Données non recueillies »"
+    assert "« 1990 » (commune page)" in u.at["C05", "detail"]
+
+
+# ----------------------------------------------------------------------------- links and HTML
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
+                                 "//evil.example/x", "ftp://example.org/f", "https://", "http://a b.org/",
+                                 'https://x.org/" onmouseover="alert(1)', "https://x.org/\n", "mailto:a@b.c",
+                                 "https:\\\\evil.example", 'https://x.org/"><b>', "https://x.org/<script>",
+                                 "https://x.org/\x00", None, ""])
+def test_safe_url_refuses_anything_but_http(url):
+    assert profiles.safe_url(url) is None
+
+
+def test_link_html_escapes_and_sets_rel():
+    out = profiles.link_html("https://ex.org/a?b=1&c='2'", "Site <b>x</b>")
+    assert out == ('<a href="https://ex.org/a?b=1&amp;c=&#x27;2&#x27;" rel="noopener" target="_blank">'
+                   "Site &lt;b&gt;x&lt;/b&gt;</a>")
+    assert profiles.link_html("javascript:alert(1)", "x") == '<span class="cp-nolink">x</span>'
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.hrefs, self.rels = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if tag == "a":
+            self.hrefs.append(attrs.get("href"))
+            self.rels.append(attrs.get("rel"))
+
+
+def test_web_links_of_tone_1_are_the_sitography(data):
+    links = profiles.web_links("tone-1", data)
+    assert links["ref_id"].tolist() == ["W01", "W02", "W03"]
+    assert "https://www.issy.com/dapaong" in links["url"].tolist()
+    parser = _Collector()
+    parser.feed(profiles.links_html(profiles.build_profile("tone-1", data=data)))
+    assert parser.hrefs == links["url"].tolist()
+    assert set(parser.rels) == {"noopener"}
+
+
+def test_malicious_data_is_escaped_everywhere(data):
+    evil = '<script>alert("x")</script>'
+    evil_attr = '"><img src=x onerror=alert(1)>'
+    communes = data.communes.copy()
+    communes.loc[communes["commune_id"] == "tone-1", "petit_plus"] = evil
+    partnerships = data.partnerships.copy()
+    partnerships.loc[partnerships["partnership_id"] == "P03", "partner"] = evil_attr
+    partnerships.loc[partnerships["partnership_id"] == "L02", "sectors_printed"] = evil
+    refs = data.web_references.copy()
+    refs.loc[refs["ref_id"] == "W01", "url"] = "javascript:alert(1)"
+    refs.loc[refs["ref_id"] == "W02", "label_printed"] = evil
+    bad = replace(data, communes=communes, partnerships=partnerships, web_references=refs)
+    profile = profiles.build_profile("Tône 1", "fr", data=bad, as_of=AS_OF)
+    html = profiles.sheet_html(profile)
+    assert "<script" not in html and "<img src=x" not in html and 'href="javascript' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    parser = _Collector()
+    parser.feed(html)
+    assert "script" not in parser.tags
+    assert all(h.startswith(("https://", "http://")) for h in parser.hrefs)
+    assert "javascript:alert(1)" in html  # shown as text, marked as not linked
+    assert "adresse non http(s), non liée" in html
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_commune_sheet_builds_with_own_figures(lang, data, communes_csv):
+    for commune_id, row in communes_csv.items():
+        profile = profiles.build_profile(row["commune"], lang, data=data, as_of=AS_OF)
+        html = profiles.sheet_html(profile)
+        assert profile.commune_id == commune_id
+        assert profiles.esc(profiles.tr("profile.title", lang, commune=row["commune"])) in html
+        population = profiles.fmt_int(row["population"], lang) or row["population_printed"]
+        assert population in html and profiles.fmt_int(row["area_km2"], lang) in html
+        parser = _Collector()
+        parser.feed(html)
+        assert all(h.startswith(("https://", "http://")) for h in parser.hrefs)
+
+
+def test_write_tables_is_deterministic(tmp_path, data):
+    profile = profiles.build_profile("kloto 1", "fr", data=data, as_of=AS_OF)
+    first = {p.name: p.read_bytes() for p in profiles.write_tables(profile, tmp_path / "a")}
+    second = {p.name: p.read_bytes() for p in profiles.write_tables(profile, tmp_path / "b")}
+    assert first == second
+    assert sorted(first) == [f"kloto-1_{k}.csv" for k in
+                             sorted(["identity", "partnerships", "leads", "sectors", "links", "unknowns"])]
+    assert "118 4640" in first["kloto-1_identity.csv"].decode()
+
+
+def test_timeline_figure_marks_both_printed_years(data):
+    fig = profiles.timeline_figure("kloto-1", "en", data)
+    xs = {x for trace in fig.data if trace.mode and "markers" in trace.mode for x in trace.x}
+    assert {1991, 1993, 2018} <= xs
+    assert fig.layout.title.text == "Kloto 1: partnerships' start"
+
+
+def test_print_css_has_a4_and_print_rules():
+    css = (Path(profiles.__file__).parent / "assets" / "print.css").read_text(encoding="utf-8")
+    assert re.search(r"@page\s*{[^}]*size:\s*A4", css)
+    assert "@media print" in css
+    assert 'content: " <" attr(href) ">"' in css
+    assert ".cp-screen-only" in css and ".celltag_screen-only" in css
