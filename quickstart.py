@@ -2,6 +2,7 @@
 """Set up the project and run it, on a machine that has only Python >= 3.11.
 
     python3 quickstart.py run    # set up, validate the data, run every notebook into outputs/<today>/
+    python3 quickstart.py run --lang all   # options after "run" go to `coopdata run`
     python3 quickstart.py test   # set up (with test tools), lint, run the whole test suite
 
 Standard library only, because nothing else exists yet on a fresh machine. It creates .venv/,
@@ -86,10 +87,10 @@ def ensure_chromium() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] not in ("run", "test"):
+    if len(argv) < 2 or argv[1] not in ("run", "test") or (argv[1] == "test" and len(argv) > 2):
         print(__doc__)
         return 2
-    job = argv[1]
+    job, extra = argv[1], argv[2:]
     ensure_venv()
     ensure_installed("test" if job == "test" else "")
     ensure_chromium()
@@ -97,12 +98,7 @@ def main(argv: list[str]) -> int:
     coopdata = str(BIN / "coopdata")
     try:
         if job == "run":
-            run([coopdata, "check"])
-            commands = subprocess.run([coopdata, "--help"], capture_output=True, text=True).stdout
-            if "\n  run " in commands:
-                run([coopdata, "run"])
-            else:  # until the batch runner exists, the main job is the check and a summary
-                run([coopdata, "summary"])
+            run([coopdata, "run", *extra])  # validates the data first, then executes every notebook
         else:
             run([str(BIN / "ruff"), "check", "."])
             run([str(BIN / "python"), "-m", "pytest", "-ra"])

@@ -94,5 +94,59 @@ def derive_sectors(data_dir: Path | None) -> None:
         _fail(exc)
 
 
+@main.command("run")
+@click.option("--date", "date_", default=None, metavar="YYYY-MM-DD",
+              help="Date of the run: names OUTPUT_DIR/DATE/ and is every notebook's as_of (default: today).")
+@click.option("--lang", default="fr", show_default=True, type=click.Choice(["fr", "en", "all"]),
+              help="Language of the reports; all = French and English.")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Run only these notebooks (repeat, or separate with commas): a name (01_map), a number (01), "
+                   "a commune (tone-1) or a pattern (0*).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Notebooks executed in parallel (default: all cores).")
+@data_dir_option
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where dated folders go (default: the project's outputs/).")
+@click.option("--show-code", is_flag=True, help="Keep the code cells in the HTML reports (hidden by default).")
+@click.option("--maps-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the standalone maps go (default: the project's maps/).")
+@click.option("--notebooks-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Notebooks to run (default: the project's notebooks/).")
+@click.option("--cell-timeout", type=click.IntRange(min=1), default=None,
+              help="Seconds a cell may run before it fails (default: 900).")
+def run(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, notebooks_dir, cell_timeout) -> None:
+    """Execute every notebook (and the commune profile once per commune) into OUTPUT_DIR/DATE/.
+
+    Validates the data first. Writes the signed executed notebooks, an offline HTML report of each,
+    their figures (PNG) and tables (CSV), index.html and manifest.json, then refreshes maps/. A run
+    in which a notebook fails changes neither OUTPUT_DIR/DATE/ nor maps/ (it is kept in
+    OUTPUT_DIR/DATE.failed/); a second successful run the same day moves the first to
+    OUTPUT_DIR/DATE.previous/.
+    """
+    import datetime as dt
+
+    from coopdata import paths
+    from coopdata.runner import DEFAULT_CELL_TIMEOUT, RunError, RunOptions, parse_langs, run_batch
+
+    try:
+        try:
+            date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
+        except ValueError:
+            raise RunError(f"--date must be a date YYYY-MM-DD, not {date_!r}") from None
+        opts = RunOptions(
+            date=date, langs=parse_langs(lang), only=tuple(only), jobs=jobs, data_dir=data_dir,
+            output_dir=output_dir or paths.OUTPUTS_DIR, notebooks_dir=notebooks_dir or paths.NOTEBOOKS_DIR,
+            maps_dir=maps_dir or paths.MAPS_DIR, show_code=show_code,
+            cell_timeout=cell_timeout or DEFAULT_CELL_TIMEOUT,
+        )
+        status = run_batch(opts)
+    except DataError as exc:
+        _fail(exc)
+    except RunError as exc:
+        click.echo(f"coopdata: error: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

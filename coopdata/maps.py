@@ -138,6 +138,18 @@ LABELS = {
     "map.partners_here": {"fr": "Partenaires à cet endroit", "en": "Partners at this place"},
     "map.iso": {"fr": "Code ISO 3166-2", "en": "ISO 3166-2 code"},
     "map.togo": {"fr": "Togo", "en": "Togo"},
+    "map.table.regions": {
+        "fr": "Les 5 régions : superficie imprimée (étude, §3) et superficie calculée (polygones Natural Earth, "
+              "aire géodésique) ; écart signalé au-delà de {pct} %.",
+        "en": "The 5 regions: printed area (study, §3) and computed area (Natural Earth polygons, geodesic area); "
+              "difference flagged above {pct} %.",
+    },
+    "map.table.communes": {
+        "fr": "Les communes : population, superficie et densité (étude, §3), modèles de coopération (Tableau n°01), "
+              "point (GeoNames) dans le polygone de sa région.",
+        "en": "The communes: population, area and density (study, §3), models of cooperation (Tableau n°01), "
+              "point (GeoNames) inside its region's polygon.",
+    },
 }
 register(LABELS)
 
@@ -247,6 +259,12 @@ def resolve_region(region, regions_table: pd.DataFrame, aliases: dict[str, str] 
         valid = ", ".join(f"{r.region_id!r} ({r.region}, {r.iso_3166_2})" for r in regions_table.itertuples())
         raise ValueError(f"unknown region {region!r}; valid regions: {valid} (or '' for the whole country)")
     return found
+
+
+def region_id(region, data_dir: PathLike = None) -> str | None:
+    """The region_id meant by a notebook's ``region`` parameter ('' = whole country), or a ValueError."""
+    data = load_map_data(data_dir)
+    return resolve_region(region, data.regions_table, _region_aliases(data))
 
 
 def commune_models(partnerships: pd.DataFrame) -> pd.DataFrame:
@@ -418,7 +436,7 @@ def commune_rows(data: MapData, lang: str) -> pd.DataFrame:
     return c
 
 
-def _territory_caption(lang: str, flagged: bool) -> list[str]:
+def _territory_caption(lang: str) -> list[str]:
     lines = [tr("map.sources.territory", lang, study=tr("study", lang)), tr("map.area_method", lang)]
     lines += [tr("map.colour_rule", lang), tr("map.points_note", lang),
               f"{tr('attribution_ne', lang)} ; {tr('attribution_gn', lang)}" if lang == "fr"
@@ -684,7 +702,7 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
     HtmlControl(_legend_html(tr("map.legend.model", lang), legend), "topright").add_to(m)
     title = tr("map.territory.title", lang) if region_id is None else tr(
         "map.territory.title_region", lang, region=regs.set_index("region_id").loc[region_id, "region"])
-    Caption(_caption_html(title, _territory_caption(lang, bool(regs["flagged"].any())))).add_to(m)
+    Caption(_caption_html(title, _territory_caption(lang))).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
     bounds = data.regions_full.total_bounds if region_id is None else simpl.loc[[region_id]].total_bounds
     _fit(m, bounds)
@@ -839,7 +857,7 @@ def partner_map(lang: str = "fr", data_dir: PathLike = None):
         marker.add_to(g_com)
 
     models = _models_in_order(links.drawn["model"].astype(str))
-    legend = [f"{_swatch(c)}{esc(label)}" for c, label in _legend_models(models, lang)]
+    legend = [f"{_line_swatch(c, False)}{esc(label)}" for c, label in _legend_models(models, lang)]
     legend += [f"{_line_swatch('#444444', False)}{esc(tr('map.legend.partnership', lang))}",
                f"{_line_swatch('#444444', True)}{esc(tr('map.legend.lead', lang))}",
                f"<span class='sw' style='background:#222;width:7px;height:7px'></span>"
@@ -952,18 +970,17 @@ PNG_DPI = 150
 
 
 def _new_figure(figsize):
-    import matplotlib
+    """A matplotlib Figure with its own Agg canvas: no pyplot, no global state, nothing to close."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt.figure(figsize=figsize, dpi=100)
+    fig = Figure(figsize=figsize, dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _save_png(fig, path) -> Path:
     """Save atomically; no date nor software version in the PNG, so two runs give the same bytes."""
-    import matplotlib.pyplot as plt
-
     from coopdata.offline import _umask
 
     path = Path(path)
@@ -977,9 +994,37 @@ def _save_png(fig, path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    finally:
-        plt.close(fig)
     return path
+
+
+def _geom_path(geom):
+    """A matplotlib Path of a (multi)polygon's rings (holes included)."""
+    from matplotlib.path import Path as MPath
+
+    polys = getattr(geom, "geoms", [geom])
+    verts, codes = [], []
+    for poly in polys:
+        if poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)
+            verts.append(xy)
+            codes.append([MPath.MOVETO] + [MPath.LINETO] * (len(xy) - 2) + [MPath.CLOSEPOLY])
+    if not verts:
+        return None
+    return MPath(np.concatenate(verts), np.concatenate(codes))
+
+
+def _draw(ax, geoms, facecolor="none", edgecolor="none", linewidth=1.0, alpha=1.0, linestyle="-", zorder=1):
+    """Draw polygons (a GeoDataFrame / GeoSeries / list of geometries) as patches (no geopandas.plot)."""
+    from matplotlib.patches import PathPatch
+
+    for geom in getattr(geoms, "geometry", geoms):
+        path = _geom_path(geom)
+        if path is None:
+            continue
+        ax.add_patch(PathPatch(path, facecolor=facecolor, edgecolor=edgecolor, linewidth=linewidth, alpha=alpha,
+                               linestyle=linestyle, zorder=zorder))
 
 
 def _map_axes(fig, rect, bounds, pad: float = 0.04):
@@ -1116,15 +1161,14 @@ def territory_png(path, lang: str = "fr", region=None, data_dir: PathLike = None
     bounds = full.total_bounds if region_id is None else full.loc[[region_id]].total_bounds
     ax, k = _map_axes(fig, [0.03, 0.15, 0.55, 0.77], bounds)
     neigh = data.neighbours[data.neighbours["ISO_A3"] != "TGO"]
-    neigh.plot(ax=ax, color=NEIGHBOUR_FILL, edgecolor="#9A9A9A", linewidth=0.6)
+    _draw(ax, neigh, NEIGHBOUR_FILL, "#9A9A9A", 0.6)
     for row in regs.to_dict("records"):
         rid = row["region_id"]
         dim = region_id is not None and rid != region_id
-        full.loc[[rid]].plot(ax=ax, color=REGION_FILLS.get(rid, "#EEEEEE"), edgecolor="white", linewidth=1.2,
-                             alpha=0.45 if dim else 1.0)
-    data.country.boundary.plot(ax=ax, color="#333333", linewidth=1.2)
+        _draw(ax, full.loc[[rid]], REGION_FILLS.get(rid, "#EEEEEE"), "white", 1.2, alpha=0.45 if dim else 1.0)
+    _draw(ax, data.country, edgecolor="#333333", linewidth=1.2, zorder=2)
     for row in regs[regs["flagged"]].to_dict("records"):
-        full.loc[[row["region_id"]]].boundary.plot(ax=ax, color=FLAG_COLOUR, linewidth=1.6, linestyle=(0, (5, 3)))
+        _draw(ax, full.loc[[row["region_id"]]], edgecolor=FLAG_COLOUR, linewidth=1.6, linestyle=(0, (5, 3)), zorder=3)
     from matplotlib import patheffects
 
     fixed = []
@@ -1182,7 +1226,7 @@ def territory_png(path, lang: str = "fr", region=None, data_dir: PathLike = None
         lines.append(f"{row['region']}{colon} {fmt_int(row['area_printed_km2'], lang)} / "
                      f"{fmt_int(row['area_computed_km2'], lang)} ({fmt_num(row['diff_pct'], lang, 1, True)} %){flag}")
     fig.text(0.61, 0.54, "\n".join(textwrap.fill(t, 46) for t in lines), fontsize=8.5, va="top", linespacing=1.5)
-    fig.text(0.03, 0.13, _caption_text(_territory_caption(lang, True), 128), fontsize=7.8, va="top", color="#333333",
+    fig.text(0.03, 0.13, _caption_text(_territory_caption(lang), 128), fontsize=7.8, va="top", color="#333333",
              linespacing=1.4)
     return _save_png(fig, path)
 
@@ -1229,8 +1273,7 @@ def partner_png(path, lang: str = "fr", data_dir: PathLike = None) -> Path:
     for a in (ax, inset):
         for row in ctx.itertuples():
             togo = row.ISO_A3 == "TGO"
-            ctx[ctx["ISO_A3"] == row.ISO_A3].plot(ax=a, color="#FBF3DC" if togo else NEIGHBOUR_FILL,
-                                                  edgecolor="#8A8A8A", linewidth=0.6)
+            _draw(a, [row.geometry], "#FBF3DC" if togo else NEIGHBOUR_FILL, "#8A8A8A", 0.6)
         for row, bend in zip(links.drawn.to_dict("records"), _bends(links.drawn), strict=True):
             pts = np.array(arc(float(row["commune_lat"]), float(row["commune_lon"]), float(row["place_lat"]),
                                float(row["place_lon"]), bend, n=48))
@@ -1289,12 +1332,11 @@ def commune_location_png(path, commune_id: str, lang: str = "fr", data_dir: Path
     full = geo.join_regions(data.regions_table, data.regions_full)
     fig = _new_figure((4.6, 6.4))
     ax, k = _map_axes(fig, [0.03, 0.17, 0.94, 0.75], full.total_bounds, pad=0.05)
-    data.neighbours[data.neighbours["ISO_A3"] != "TGO"].plot(ax=ax, color=NEIGHBOUR_FILL, edgecolor="#9A9A9A",
-                                                             linewidth=0.5)
+    _draw(ax, data.neighbours[data.neighbours["ISO_A3"] != "TGO"], NEIGHBOUR_FILL, "#9A9A9A", 0.5)
     own = full["region_id"] == com["region_id"]
-    full[~own].plot(ax=ax, color="#EEEEEE", edgecolor="white", linewidth=1)
-    full[own].plot(ax=ax, color="#F9D98B", edgecolor="white", linewidth=1)
-    data.country.boundary.plot(ax=ax, color="#333333", linewidth=1)
+    _draw(ax, full[~own], "#EEEEEE", "white", 1.0)
+    _draw(ax, full[own], "#F9D98B", "white", 1.0)
+    _draw(ax, data.country, edgecolor="#333333", linewidth=1.0, zorder=2)
     x, y = float(com["lon"]), float(com["lat"])
     ax.scatter([x], [y], s=70, c=[c["colour"]], edgecolors="#222222", linewidths=1, zorder=5)
     _finish_axes(ax, k)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import json
 import os
 import re
 import tempfile
@@ -108,6 +109,24 @@ def leaflet_css() -> str:
 
 
 @functools.cache
+def leaflet_icon_js() -> str:
+    """Point Leaflet's default marker icon at ``data:`` URIs.
+
+    Leaflet finds its marker images by reading the path of ``marker-icon.png`` out of its CSS; once
+    the CSS images are inlined that path is empty and every ``L.marker`` (folium creates one even
+    for a ``DivIcon`` label, before it sets the icon) asks for ``./marker-icon.png`` beside the page.
+    """
+    base = _leaflet_dir() / "images"
+
+    def uri(name: str) -> str:
+        return "data:image/png;base64," + base64.b64encode((base / name).read_bytes()).decode("ascii")
+
+    options = {"iconUrl": uri("marker-icon.png"), "iconRetinaUrl": uri("marker-icon-2x.png"),
+               "shadowUrl": uri("marker-shadow.png")}
+    return 'L.Icon.Default.imagePath = "";\nL.Icon.Default.mergeOptions(' + json.dumps(options) + ");\n"
+
+
+@functools.cache
 def jquery_js() -> str:
     import xstatic.pkg.jquery as xj
 
@@ -160,6 +179,7 @@ class OfflineMap(folium.Map):
         header = figure.header
         header.add_child(RawHtml(f"<style>\n{leaflet_css()}</style>"), name="leaflet_css")
         header.add_child(RawHtml(f"<script>\n{leaflet_js()}</script>"), name="leaflet")
+        header.add_child(RawHtml(f"<script>\n{leaflet_icon_js()}</script>"), name="leaflet_icons")
         if self.needs_jquery():
             header.add_child(RawHtml(f"<script>\n{jquery_js()}</script>"), name="jquery")
         super().render(**kwargs)
@@ -281,7 +301,7 @@ class HtmlControl(MacroElement):
             <style>
             .coop-control { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
                 box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 "DejaVu Sans", Arial, sans-serif;
-                color: #222; max-height: 60vh; overflow-y: auto; }
+                color: #222; max-height: 60vh; max-width: 17em; overflow-y: auto; }
             .coop-control h4 { margin: 0 0 4px; font-size: 13px; }
             .coop-control .sw { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
                 vertical-align: middle; margin-right: 5px; border: 1px solid #333; }

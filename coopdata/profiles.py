@@ -139,15 +139,20 @@ SHEET_TABLES = ("communes", "partnerships", "sectors_current", "sectors_interest
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _SECTION = re.compile(r"^(§[\d.]+)")
 _NOT_COLLECTED = re.compile(r"non recueilli", re.IGNORECASE)
+_COMMUNE_PAGE = "§3, page « Commune"  # how conflicts.csv names a commune page in printed_at
 
 
 # --------------------------------------------------------------------------- names, slugs, links
 
+def _ascii_fold(text) -> str:
+    """Lower case without accents (« Tône » → "tone"); other characters are left to the caller."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def normalize_name(text) -> str:
     """Lower-case ASCII letters and digits only: « Tône 1 », "TONE-1" and "tone1" all give "tone1"."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", "", ascii_text.casefold())
+    return re.sub(r"[^0-9a-z]+", "", _ascii_fold(text))
 
 
 def match_commune(name, communes: pd.DataFrame | None = None, data_dir=None) -> str:
@@ -178,9 +183,7 @@ def match_commune(name, communes: pd.DataFrame | None = None, data_dir=None) -> 
 
 def slug(text, max_length: int = 60) -> str:
     """A safe file-name part: ASCII lower-case letters, digits and single hyphens (« Tône 1 » → "tone-1")."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    out = re.sub(r"[^0-9a-z]+", "-", ascii_text).strip("-")[:max_length].strip("-")
+    out = re.sub(r"[^0-9a-z]+", "-", _ascii_fold(text)).strip("-")[:max_length].strip("-")
     if not out:
         raise ValueError(f"cannot make a file name from {text!r}")
     return out
@@ -240,9 +243,8 @@ def fmt_float(value, lang: str = "fr", digits: int = 1) -> str:
 
 
 def fmt_date(date: dt.date, lang: str = "fr") -> str:
-    if lang == "fr":
-        return f"{date.day} {MONTHS['fr'][date.month - 1]} {date.year}"
-    return f"{date.day} {MONTHS['en'][date.month - 1]} {date.year}"
+    """2026-11-23 → "23 novembre 2026" / "23 November 2026"."""
+    return f"{date.day} {MONTHS[lang][date.month - 1]} {date.year}"
 
 
 def _sep(lang: str) -> str:
@@ -260,7 +262,7 @@ def _ids(value) -> list[str]:
 
 def short_place(printed_at: str, lang: str) -> str:
     """« §3, page « Commune de X » » → "page commune"; « §4.1 Les modèles … » → "§4.1"; else as printed."""
-    if str(printed_at).startswith("§3, page « Commune"):
+    if str(printed_at).startswith(_COMMUNE_PAGE):
         return tr("profile.commune_page", lang)
     match = _SECTION.match(str(printed_at))
     return match.group(1) if match else str(printed_at)
@@ -389,7 +391,7 @@ def identity(commune_id: str, lang: str = "fr", data: ProfileData | None = None,
     phase_key = "profile.phase_text_1" if phase_n == 1 else "profile.phase_text"
     coop = c["cooperation_sentence"]
     coop_text = tr("profile.not_printed", lang) if pd.isna(coop) else f"« {coop} »"
-    page_ids = conflicts.loc[conflicts["printed_at"].str.startswith("§3, page") & (conflicts["used"] == "no")
+    page_ids = conflicts.loc[conflicts["printed_at"].str.startswith(_COMMUNE_PAGE) & (conflicts["used"] == "no")
                              & conflicts["field"].str.startswith("partnerships."), "conflict_id"].unique()
     if len(page_ids) and not pd.isna(coop):
         coop_text += f" ({tr('profile.see_conflicts', lang, ids=', '.join(sorted(page_ids)))})"
@@ -819,11 +821,9 @@ def partnerships_html(profile: Profile) -> str:
 
 
 def timeline_html(profile: Profile, timeline_png) -> str:
-    """The timeline as a static image (prints well; the interactive figure is shown on screen)."""
+    """The timeline as a static image, for a one-piece sheet (the notebook shows the interactive figure)."""
     img = png_img(timeline_png, tr("profile.timeline_title", profile.lang, commune=profile.name))
-    return (f'<section class="cp-section cp-print-only" style="display:none">'
-            f'<h2 class="cp-h2">{esc(tr("profile.timeline", profile.lang))}</h2>'
-            f'<figure class="cp-figure">{img}</figure></section>')
+    return _section("profile.timeline", f'<figure class="cp-figure">{img}</figure>', profile.lang)
 
 
 def sectors_html(profile: Profile) -> str:

@@ -1,0 +1,70 @@
+"""Shared fixtures: synthetic notebooks written in a temporary folder, and the coopdata command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+PARAMETERS = 'lang = "fr"\nas_of = ""\ndata_dir = ""\noutput_dir = ""'
+SETUP = "from coopdata.notebook import setup\nP = setup(lang, as_of, data_dir, output_dir)"
+
+
+def write_notebook(path: Path, title: str, cells: list[str], parameters: str = PARAMETERS) -> Path:
+    """A notebook following the project's conventions: heading, parameters cell, setup, then ``cells``."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [new_markdown_cell(f"# {title}"), new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+                new_code_cell(SETUP)]
+    nb.cells += [new_markdown_cell(c[3:]) if c.startswith("md:") else new_code_cell(c) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def make_notebook(tmp_path):
+    """``make_notebook("01_x", "Title", [code, "md:text", ...])`` → path in ``tmp_path/notebooks``."""
+
+    def make(name: str, title: str, cells: list[str], parameters: str = PARAMETERS) -> Path:
+        return write_notebook(tmp_path / "notebooks" / f"{name}.ipynb", title, cells, parameters)
+
+    return make
+
+
+def coopdata_command(*args, env_extra: dict | None = None, cwd=None, timeout=600, **kw):
+    """Run ``python -m coopdata.cli ARGS`` (the installed command) and return the CompletedProcess."""
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "coopdata.cli", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=timeout, **kw)
+
+
+# ----------------------------------------------------------------------------- headless Chromium
+CHROMIUM = os.environ.get("COOPDATA_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser tests must run (install Debian's chromium package)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for the whole session: Playwright's sync API allows one loop."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()

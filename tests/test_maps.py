@@ -1,0 +1,402 @@
+"""coopdata.offline and coopdata.maps: offline HTML, escaping, region zoom, static PNGs."""
+
+import json
+import re
+import shutil
+import struct
+import zlib
+
+import folium
+import pandas as pd
+import pytest
+
+import coopdata
+from coopdata import maps, offline
+from coopdata.paths import DATA_DIR
+
+SCRIPT_OR_STYLE_FROM_NETWORK = re.compile(
+    r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
+)
+
+
+def html_of(m) -> str:
+    return offline.render_html(m)
+
+
+def shown(page: str) -> str:
+    """The page with JSON \\uXXXX escapes decoded (popup and label texts are JSON strings in the script)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return {
+        "territory_fr": html_of(maps.territory_map("fr")),
+        "territory_en": html_of(maps.territory_map("en")),
+        "territory_plateaux": html_of(maps.territory_map("fr", region="plateaux")),
+        "partner_fr": html_of(maps.partner_map("fr")),
+        "location_kloto": html_of(maps.commune_location_map("kloto-1", "fr")),
+    }
+
+
+# ----------------------------------------------------------------------------- offline HTML
+def test_no_script_or_style_sheet_comes_from_the_network(pages):
+    for name, page in pages.items():
+        assert not SCRIPT_OR_STYLE_FROM_NETWORK.search(page), name
+        assert offline.external_assets(page) == [], name
+        assert "cdn.jsdelivr" not in page and "code.jquery.com" not in page, name
+        assert "bootstrap" not in page.lower() and "awesome" not in page.lower(), name
+
+
+def test_leaflet_is_inlined_from_xstatic(pages):
+    import xstatic.pkg.leaflet as xl
+
+    assert xl.VERSION == "1.9.3"
+    for name, page in pages.items():
+        scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+        assert any("Leaflet 1.9.3" in s and "L.version" not in s[:0] for s in scripts), name
+        assert "<style>" in page and ".leaflet-container" in page, name
+        assert "url(images/" not in page and "data:image/png;base64," in page, name
+        assert "sourceMappingURL" not in page, name
+        # No jQuery: the project's popups do not need it.
+        assert "jQuery v3.7.1" not in page, name
+
+
+def test_leaflet_css_images_are_data_uris():
+    css = offline.leaflet_css()
+    assert css.count("data:image/png;base64,") == 3  # layers.png, layers-2x.png, marker-icon.png
+    assert not re.search(r"url\(\s*['\"]?(?!data:|#)", css)
+
+
+def test_folium_class_lists_are_left_alone():
+    m = offline.offline_map()
+    assert m.default_js == [] and m.default_css == []
+    assert any(name == "leaflet" and url.startswith("https://") for name, url in folium.Map.default_js)
+    html_of(m)
+    assert any(name == "bootstrap" for name, _ in folium.Map.default_js)
+
+
+def test_jquery_is_inlined_only_when_a_folium_popup_needs_it():
+    m = offline.offline_map()
+    folium.CircleMarker([8.0, 1.0], popup="folium popup").add_to(m)
+    page = html_of(m)
+    assert "jQuery v3.7.1" in page
+    assert not SCRIPT_OR_STYLE_FROM_NETWORK.search(page)
+
+
+def test_an_element_that_needs_a_cdn_is_refused():
+    from folium.plugins import MarkerCluster
+
+    m = offline.offline_map()
+    MarkerCluster().add_to(m)
+    with pytest.raises(offline.OfflineError, match="network"):
+        html_of(m)
+
+
+def test_offline_map_has_no_tiles_unless_asked():
+    with pytest.raises(ValueError, match="no tiles"):
+        offline.offline_map(tiles="OpenStreetMap")
+    page = html_of(offline.offline_map())
+    assert "tile.openstreetmap" not in page and "L.tileLayer" not in page
+    online = html_of(offline.offline_map(online_tiles=True))
+    assert "L.tileLayer" in online and "tile.openstreetmap.org" in online
+    assert not SCRIPT_OR_STYLE_FROM_NETWORK.search(online)
+
+
+def test_save_map_writes_a_standalone_file_atomically(tmp_path):
+    m = maps.commune_location_map("tone-1", "fr")
+    path = offline.save_map(m, tmp_path / "maps" / "loc.html", title="Tône 1")
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<title>Tône 1</title>" in page
+    assert "Leaflet 1.9.3" in page
+    assert [p.name for p in path.parent.iterdir()] == ["loc.html"]  # no temporary file left
+
+
+def test_browser_geometries_are_simplified_and_rounded(pages):
+    page = pages["territory_fr"]
+    decimals = [len(d) for d in re.findall(r"-?\d+\.(\d+)", page.split("</style>")[-1].split('"coordinates"', 1)[-1])
+                if d]
+    assert decimals and max(decimals) <= 5
+    assert page.count('"coordinates"') >= 5
+
+
+# ----------------------------------------------------------------------------- content
+def test_territory_map_content(pages):
+    fr, en = shown(pages["territory_fr"]), shown(pages["territory_en"])
+    for commune in coopdata.load_communes()["commune"]:
+        assert commune in fr
+    assert "population illisible dans l’étude (« 118 4640 »)" in fr
+    assert "population unreadable in the study" in en
+    assert "Tableau n°01" in fr
+    assert "Natural Earth" in fr and "GeoNames (www.geonames.org), CC BY 4.0" in fr
+    assert "pas de polygones ouverts des communes" in fr and "no open polygons of the communes" in en
+    assert "C14" in fr  # Plateaux's printed area is flagged in its popup
+    assert "19\u202f975" in fr and "17\u202f213" in fr
+    assert "19,975" in en and "17,213" in en
+
+
+def test_region_popup_shows_printed_and_computed_area():
+    data = maps.load_map_data()
+    regs = maps.region_rows(data, "fr").set_index("region_id")
+    assert regs.loc["plateaux", "flagged"] and regs.loc["plateaux", "conflict_id"] == "C14"
+    assert not regs.loc["kara", "flagged"]
+    popup = regs.loc["plateaux", "popup"]
+    assert "19\u202f975" in popup and "17\u202f213" in popup and "+16,0 %" in popup and "C14" in popup
+    assert regs.loc["savanes", "prefectures_count"] == 7 and regs.loc["plateaux", "communes_count"] == 32
+    assert regs["prodegol_count"].tolist() == [2, 3, 3, 3, 2]
+
+
+def test_colour_rule_is_the_earliest_tableau_01_partnership():
+    models = maps.commune_models(coopdata.load_partnerships()).set_index("commune_id")
+    assert len(models) == 13
+    # Tchaoudjo 1: Région Grand Est 1987 (regionale) before Nuremberg 2018 (hors_jumelage).
+    assert models.loc["tchaoudjo-1", "colour_model"] == "regionale"
+    assert models.loc["tchaoudjo-1", "colour_partnership_id"] == "P10"
+    assert models.loc["tchaoudjo-1", "models"] == ["regionale", "hors_jumelage"]
+    assert models.loc["kloto-1", "colour_model"] == "jumelage"  # Bressuire 1991 before the OSC (2018)
+    assert models.loc["kloto-1", "models"] == ["jumelage", "osc"]
+    assert models.loc["oti-1", "colour_model"] == "syndicat"  # SEDIF 2017 before Garlban-Togo 2018
+    assert models.loc["ogou-1", "colour_year"] == 1958
+    assert models["colour_model"].value_counts().to_dict() == {"jumelage": 7, "regionale": 3, "syndicat": 3}
+
+
+def test_kloto_is_drawn_hollow_with_the_printed_value():
+    rows = maps.commune_rows(maps.load_map_data(), "fr").set_index("commune_id")
+    assert not rows.loc["kloto-1", "population_known"]
+    assert rows["population_known"].sum() == 12
+    assert "« 118 4640 »" in rows.loc["kloto-1", "popup"]
+    assert rows.loc["kloto-1", "radius"] == maps.R_UNKNOWN
+    # Circle area ∝ population: Zio 1, the largest, gets the largest radius.
+    assert rows["radius"].idxmax() == "zio-1"
+    assert rows.loc["zio-1", "radius"] == pytest.approx(maps.R_MIN + maps.R_SPAN)
+
+
+def test_commune_popup_escapes_data():
+    bad = "<script>alert(1)</script>"
+    partnerships = pd.DataFrame([{
+        "partnership_id": "P99", "record_type": "partnership", "model": "jumelage", "commune_id": "x",
+        "partner": "Ville <img src=x onerror=alert(2)> `${alert(3)}`", "start_year": 2001, "source": "Tableau n°01",
+    }])
+    commune = {"commune_id": "x", "commune": bad, "region": "R&D", "prefecture": "P", "urban_centre": "U",
+               "population": 1000, "population_printed": "1 000", "area_km2": 10, "density_per_km2": 100.0,
+               "source": "§3"}
+    html_ = maps.commune_popup(commune, partnerships, "fr", "jumelage")
+    assert bad not in html_ and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_
+    assert "<img" not in html_ and "&lt;img src=x onerror=alert(2)&gt;" in html_
+    assert "R&amp;D" in html_
+
+
+@pytest.fixture(scope="module")
+def evil_data_dir(tmp_path_factory):
+    """A copy of data/ where a commune and a partner carry HTML/JS."""
+    target = tmp_path_factory.mktemp("evil") / "data"
+    shutil.copytree(DATA_DIR, target)
+    communes = target / "communes.csv"
+    text = communes.read_text(encoding="utf-8")
+    communes.write_text(text.replace("tone-1,Tône 1,", "tone-1,<script>alert(1)</script>,", 1), encoding="utf-8")
+    partnerships = target / "partnerships.csv"
+    text = partnerships.read_text(encoding="utf-8")
+    partnerships.write_text(text.replace(",Chauray,commune,", ",Chauray</script><b onmouseover=alert(2)>`${x}`,"
+                                         "commune,", 1), encoding="utf-8")
+    return target
+
+
+def test_malicious_names_are_escaped_on_every_map(evil_data_dir):
+    for m in (maps.territory_map("fr", data_dir=evil_data_dir), maps.partner_map("fr", data_dir=evil_data_dir),
+              maps.commune_location_map("tone-1", "fr", data_dir=evil_data_dir)):
+        page = html_of(m)
+        assert "<script>alert(1)" not in page and "<script>alert(1)" not in shown(page)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown(page)
+        assert "</script><b" not in page and "<b onmouseover" not in shown(page)
+        assert page.count("</script>") == page.count("<script")  # nothing closes a script early
+        if isinstance(getattr(m, "coop_links", None), maps.PartnerLinks):
+            assert "Chauray&lt;/script&gt;&lt;b onmouseover=alert(2)&gt;`${x}`" in shown(page)
+    table = maps.commune_table("fr", data_dir=evil_data_dir)
+    assert "<script>alert(1)</script>" in set(table["Commune"])  # data kept as is; escaped only in HTML
+
+
+# ----------------------------------------------------------------------------- region parameter
+@pytest.mark.parametrize("name", ["plateaux", "Plateaux", "PLATEAUX", "TG-P", "Région des Plateaux",
+                                  "RÉGION DES PLATEAUX", " plateaux "])
+def test_region_is_forgiving(name):
+    assert maps.resolve_region(name, coopdata.load_regions()) == "plateaux"
+
+
+def test_centre_is_accepted_for_centrale():
+    m = maps.territory_map("fr", region="Centre")
+    assert m.coop_region_id == "centrale"
+
+
+def test_region_zooms_on_its_polygon(pages):
+    m = maps.territory_map("fr", region="TG-P")
+    assert m.coop_region_id == "plateaux"
+    whole = maps.territory_map("fr")
+    assert whole.coop_region_id is None
+    simplified = coopdata.load_layer("regions_simplified")
+    expected = simplified.loc[simplified["iso_3166_2"] == "TG-P"].total_bounds
+    assert m.coop_bounds == pytest.approx(tuple(expected), abs=1e-5)
+    minx, miny, maxx, maxy = m.coop_bounds
+    wminx, wminy, wmaxx, wmaxy = whole.coop_bounds
+    assert wminx <= minx and wminy <= miny and maxx <= wmaxx and maxy <= wmaxy
+    assert (maxy - miny) < (wmaxy - wminy) / 2
+    assert json.dumps([[miny, minx], [maxy, maxx]]) in pages["territory_plateaux"]
+    assert "Les communes ProDeGoL de la région Plateaux" in pages["territory_plateaux"]
+
+
+def test_empty_region_means_the_whole_country():
+    assert maps.resolve_region("", coopdata.load_regions()) is None
+    assert maps.resolve_region(None, coopdata.load_regions()) is None
+
+
+def test_unknown_region_is_rejected_with_the_valid_ones():
+    with pytest.raises(ValueError) as err:
+        maps.territory_map("fr", region="Lomé")
+    text = str(err.value)
+    assert "'Lomé'" in text
+    for rid in ("savanes", "kara", "centrale", "plateaux", "maritime"):
+        assert rid in text
+
+
+def test_bad_lang_and_commune_are_rejected():
+    with pytest.raises(ValueError, match="lang"):
+        maps.territory_map("de")
+    with pytest.raises(ValueError, match="tone-1"):
+        maps.commune_location_map("lome", "fr")
+
+
+# ----------------------------------------------------------------------------- partner map
+def test_partner_links_skip_rows_with_no_place_and_say_why():
+    data = maps.load_map_data()
+    links = maps.partner_links(data)
+    p = data.partnerships
+    assert len(links.drawn) + len(links.skipped) == len(p) == 28
+    assert len(links.skipped) == p["partner_place"].isna().sum() == 8
+    assert set(links.skipped["partnership_id"]) == {"L03", "L05", "M01", "M02", "M03", "M04", "M05", "M06"}
+    assert set(links.skipped["skip_reason"]) == {"no_place"}
+    assert len(links.drawn[links.drawn["record_type"] == "partnership"]) == 17  # every Tableau n°01 row
+    assert set(links.drawn.loc[links.drawn["record_type"] == "lead", "partnership_id"]) == {"L01", "L02", "L04"}
+    assert len(links.places) == 15
+    caption = " ".join(maps._partner_caption(links, "fr"))
+    assert "8 ligne(s)" in caption and "L03 Sanga" in caption and "20 liens tracés vers 15 lieux" in caption
+    assert "Tableau n°01" in caption and "§5.1" in caption
+
+
+def test_partner_map_draws_leads_dashed(pages):
+    page = shown(pages["partner_fr"])
+    assert page.count("L.polyline(") == 20
+    assert page.count('"dashArray": "6 5"') == 3
+    assert "Waldstetten (Baden-Württemberg)" in page and "Ouargaye" in page
+    assert "Allemagne" in page and "France" in page
+
+
+# ----------------------------------------------------------------------------- PNG
+def png_text_chunks(data: bytes) -> dict:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind in (b"tEXt", b"iTXt"):
+            key, _, value = body.partition(b"\x00")
+            chunks[key.decode("latin-1")] = value
+        if kind == b"zTXt":
+            key, _, value = body.partition(b"\x00")
+            chunks[key.decode("latin-1")] = zlib.decompress(value[1:])
+        if kind == b"tIME":
+            chunks["tIME"] = body
+        pos += 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: maps.territory_png(p, "fr"),
+    lambda p: maps.territory_png(p, "en", region="kara"),
+    lambda p: maps.partner_png(p, "fr"),
+    lambda p: maps.commune_location_png(p, "kloto-1", "en"),
+], ids=["territory", "territory_kara", "partner", "location"])
+def test_pngs_are_written_and_identical_across_two_calls(tmp_path, make):
+    a = make(tmp_path / "a.png").read_bytes()
+    b = make(tmp_path / "b.png").read_bytes()
+    assert a == b
+    assert len(a) > 20_000
+    chunks = png_text_chunks(a)
+    assert "Software" not in chunks and "tIME" not in chunks and "Creation Time" not in chunks
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]
+
+
+def test_png_rejects_bad_region(tmp_path):
+    with pytest.raises(ValueError, match="valid regions"):
+        maps.territory_png(tmp_path / "x.png", "fr", region="nowhere")
+    assert not (tmp_path / "x.png").exists()
+
+
+# ----------------------------------------------------------------------------- tables
+def test_region_and_commune_tables_follow_lang():
+    fr = maps.region_table("fr")
+    en = maps.region_table("en")
+    assert list(fr["Région"]) == ["Savanes", "Kara", "Centrale", "Plateaux", "Maritime"]
+    assert fr.loc[fr["Région"] == "Plateaux", "Signalé"].item() == "oui"
+    assert en.loc[en["Region"] == "Plateaux", "Flagged"].item() == "yes"
+    assert en["Computed area (km²)"].tolist() == [8654, 11589, 13228, 17213, 6181]
+    communes = maps.commune_table("en", region="kara")
+    assert list(communes["Commune"]) == ["Kozah 1", "Binah 1", "Bassar 1"]
+    assert (maps.commune_table("fr")["Point dans le polygone de sa région"] == "oui").all()
+
+
+# ----------------------------------------------------------------------------- in a real browser
+@pytest.mark.browser
+def test_maps_render_offline_in_chromium_and_run_no_injected_code(browser, tmp_path, evil_data_dir):
+    """Open the saved HTML in headless Chromium: Leaflet draws, nothing is fetched, no injected code runs."""
+    files = {
+        "territory": offline.save_map(maps.territory_map("fr", data_dir=evil_data_dir), tmp_path / "t.html"),
+        "partner": offline.save_map(maps.partner_map("en", data_dir=evil_data_dir), tmp_path / "p.html"),
+    }
+    for name, path in files.items():
+        page = browser.new_page(viewport={"width": 1100, "height": 850})
+        requests, errors, dialogs = [], [], []
+        page.on("request", lambda r, requests=requests: requests.append(r.url))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
+        try:
+            page.goto(path.as_uri())
+            page.wait_for_selector("path.leaflet-interactive")
+            drawn = page.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+            assert drawn >= 13, name
+            if name == "territory":  # the evil name shows as text in its popup, never as markup
+                texts = []
+                blue = page.locator("path.leaflet-interactive[fill='#0072B2']")
+                for i in range(blue.count()):
+                    blue.nth(i).dispatch_event("click")  # a real click could land on an open popup
+                    page.wait_for_selector(".leaflet-popup-content")
+                    texts.append(page.locator(".leaflet-popup-content").last.inner_text())
+                    assert page.locator(".leaflet-popup-content script").count() == 0
+                assert any(t.startswith("<script>alert(1)</script>") for t in texts)
+                assert any(t.startswith("Ogou 1") and "Niort" in t for t in texts)
+            assert [u for u in requests if not u.startswith(("file:", "data:"))] == [], name
+            assert errors == [], name
+            assert dialogs == [], name
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
+def test_default_marker_icons_are_inlined(browser, tmp_path):
+    """A plain folium.Marker (and a DivIcon label, which starts as one) asks for no marker-icon.png file."""
+    m = offline.offline_map(location=[8.6, 1.0], zoom_start=6)
+    folium.Marker([8.6, 1.0]).add_to(m)
+    folium.Marker([9.0, 1.2], icon=folium.DivIcon(html="<b>label</b>")).add_to(m)
+    path = offline.save_map(m, tmp_path / "markers.html")
+    page = browser.new_page()
+    requests, failed = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector("img.leaflet-marker-icon")
+        src = page.evaluate("document.querySelector('img.leaflet-marker-icon').src")
+        assert src.startswith("data:image/png;base64,")
+        assert [u for u in requests if not u.startswith("data:")] == [path.as_uri()]
+        assert failed == []
+    finally:
+        page.close()
