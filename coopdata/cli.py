@@ -6,6 +6,7 @@ never in a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -140,6 +141,10 @@ def run(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, note
             cell_timeout=cell_timeout or DEFAULT_CELL_TIMEOUT,
         )
         status = run_batch(opts)
+        # The run has cleaned up and decided its status: a late Ctrl-C or SIGTERM (e.g. one that reached
+        # the whole process group while the workers were being stopped) must not change the exit code.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except DataError as exc:
         _fail(exc)
     except RunError as exc:

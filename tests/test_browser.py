@@ -12,11 +12,9 @@ set: there a missing browser fails the run.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from conftest import coopdata_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
@@ -29,22 +27,6 @@ PLOTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].every
 MAP_DRAWN = """() => { const c = document.querySelector('.leaflet-container');
     return !!c && c.getBoundingClientRect().width > 0
            && document.querySelectorAll('.leaflet-overlay-pane path').length > 0; }"""
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory):
-    """The real batch (French), run once for the session; returns (dated folder, maps folder)."""
-    from coopdata.paths import NOTEBOOKS_DIR
-    from coopdata.runner import NOTEBOOK_NAME
-
-    if not NOTEBOOKS_DIR.is_dir() or not any(NOTEBOOK_NAME.match(p.name) for p in NOTEBOOKS_DIR.iterdir()):
-        pytest.skip("no numbered notebook in notebooks/ yet")
-    tmp = tmp_path_factory.mktemp("batch")
-    res = coopdata_command("run", "--jobs", "2", "--output-dir", tmp / "out", "--maps-dir", tmp / "maps",
-                           env_extra={"JUPYTER_DATA_DIR": str(tmp / "jupyter")}, timeout=3600)
-    assert res.returncode == 0, f"the batch failed:\n{res.stdout}\n{res.stderr}"
-    (out,) = [p for p in (tmp / "out").iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
-    return out, tmp / "maps"
 
 
 def _open(browser, path: Path):
