@@ -85,3 +85,33 @@ register({
     "country.BF": {"fr": "Burkina Faso", "en": "Burkina Faso"},
     "country.US": {"fr": "États-Unis", "en": "United States"},
 })
+
+
+# ----------------------------------------------------------------------------- number formatting
+def _missing(value) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value, lang: str = "fr") -> str:
+    """176605 → "176 605" (fr, narrow no-break space) or "176,605" (en); empty for NA or ""."""
+    if _missing(value):
+        return ""
+    text = f"{round(float(value)):,d}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+def fmt_num(value, lang: str = "fr", decimals: int = 1, signed: bool = False) -> str:
+    """12.345 → "12,3" (fr) or "12.3" (en), thousands separated; ``signed`` adds "+"; empty for NA."""
+    if _missing(value):
+        return ""
+    text = f"{float(value):{'+' if signed else ''},.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from coopdata import geo
-from coopdata.i18n import check_lang, register, tr
+from coopdata.i18n import check_lang, fmt_int, fmt_num, register, tr
 from coopdata.offline import Attribution, Caption, HtmlControl, bind_popup, bind_tooltip, esc, offline_map
 
 PathLike = str | os.PathLike | None
@@ -181,22 +181,6 @@ R_MIN, R_SPAN, R_UNKNOWN = 4.0, 14.0, 8.0
 
 
 # ----------------------------------------------------------------------------- formatting
-def fmt_int(value, lang: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{round(float(value)):,d}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
-
-
-def fmt_num(value, lang: str, decimals: int = 1, signed: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{float(value):{'+' if signed else ''},.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
     for word in ("region", "de la", "des", "du", "de", "la", "'", "’", "-", "_"):

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from coopdata.i18n import check_lang, register, tr
+from coopdata.i18n import check_lang, fmt_int, fmt_num, register, tr
 from coopdata.notebook import ParameterError
 
 LABELS = {
@@ -225,21 +225,8 @@ def link_html(url, label) -> str:
 
 # --------------------------------------------------------------------------- formatting
 
-def fmt_int(value, lang: str = "fr") -> str:
-    """176605 → "176 605" (fr, narrow no-break space) or "176,605" (en); empty for NA or ""."""
-    if value is None or (isinstance(value, str) and not value.strip()) or pd.isna(value):
-        return ""
-    text = f"{int(value):,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
-
-
 def fmt_float(value, lang: str = "fr", digits: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{float(value):,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return fmt_num(value, lang, decimals=digits)
 
 
 def fmt_date(date: dt.date, lang: str = "fr") -> str:
