@@ -8,14 +8,26 @@ about 0.25 s each); it is closed when the process exits.
 kaleido's own ``start_sync_server()`` keeps a browser open the same way, but if the browser cannot
 start its worker thread dies and every later export waits forever. This module keeps the browser in
 its own event-loop thread instead, so a failure is raised at once and every wait has a time limit.
+
+A batch run executes many notebooks, each in its own kernel: starting one Chromium per kernel
+costs about 2.2 s of CPU and a few hundred MB each. :func:`serve_png` lets the runner keep **one**
+renderer for the whole run, listening on a Unix socket whose path it puts in
+``$COOPDATA_PNG_SERVER``; :func:`plotly_png_bytes` in the kernels then sends the figure there and
+gets the PNG back. Without that variable (JupyterLab, papermill by hand) or when the server cannot be
+reached, the kernel renders the figure itself as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import json
 import os
 import shutil
+import socket
+import socketserver
+import struct
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 BROWSER_ENV = "BROWSER_PATH"  # read by choreographer, kaleido's browser driver
+SERVER_ENV = "COOPDATA_PNG_SERVER"  # Unix socket of a shared renderer (set by the batch runner)
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 START_TIMEOUT_S = 120.0
 RENDER_TIMEOUT_S = 120.0
@@ -119,12 +132,103 @@ def close_renderer() -> None:
 
 
 def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: float = 2) -> bytes:
-    """The PNG of a plotly figure. ``height`` defaults to the figure's layout height, else 600."""
+    """The PNG of a plotly figure. ``height`` defaults to the figure's layout height, else 600.
+
+    Rendered by the shared renderer of ``$COOPDATA_PNG_SERVER`` when there is one, else in this process.
+    """
     fig_dict = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
     layout = fig_dict.get("layout", {})
     width = int(width or layout.get("width") or 1100)
     height = int(height or layout.get("height") or 600)
+    address = os.environ.get(SERVER_ENV)
+    if address:
+        try:
+            return _request_png(address, fig_dict, width, height, scale)
+        except (OSError, ConnectionError):  # no server (any more): render here
+            pass
     return _get_renderer().png(fig_dict, width, height, scale)
+
+
+# ----------------------------------------------------------------------------- shared renderer
+# One message each way: 8-byte big-endian length, then the body. Request body: JSON
+# {"fig", "width", "height", "scale"}; reply body: b"P" + PNG bytes, or b"E" + UTF-8 error text.
+def _send(sock: socket.socket, body: bytes) -> None:
+    sock.sendall(struct.pack(">Q", len(body)) + body)
+
+
+def _receive(sock: socket.socket) -> bytes:
+    def exactly(n: int) -> bytes:
+        chunks = []
+        while n:
+            chunk = sock.recv(min(n, 1 << 20))
+            if not chunk:
+                raise ConnectionError("the PNG server closed the connection")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    (length,) = struct.unpack(">Q", exactly(8))
+    return exactly(length)
+
+
+def _request_png(address: str, fig_dict: dict, width: int, height: int, scale: float) -> bytes:
+    from plotly.io.json import to_json_plotly  # numpy arrays and dates, as plotly itself encodes them
+
+    body = to_json_plotly({"fig": fig_dict, "width": width, "height": height, "scale": scale}).encode("utf-8")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(RENDER_TIMEOUT_S + 30)
+        sock.connect(address)
+        _send(sock, body)
+        reply = _receive(sock)
+    if reply[:1] == b"P":
+        return reply[1:]
+    raise RuntimeError(f"PNG export failed in the shared renderer: {reply[1:].decode('utf-8', 'replace')}")
+
+
+class _PngHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        try:
+            request = json.loads(_receive(self.request))
+            with self.server.render_lock:  # one browser tab: one figure at a time
+                png = _get_renderer().png(request["fig"], int(request["width"]), int(request["height"]),
+                                          float(request["scale"]))
+            _send(self.request, b"P" + png)
+        except ConnectionError:
+            return
+        except Exception as exc:  # noqa: BLE001  (reported to the kernel that asked)
+            with contextlib.suppress(OSError):
+                _send(self.request, b"E" + f"{exc.__class__.__name__}: {exc}".encode())
+
+
+class _PngServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, address: str):
+        super().__init__(address, _PngHandler)
+        self.render_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def serve_png():
+    """Serve PNG exports from this process's renderer on a Unix socket; yields ``{SERVER_ENV: path}``.
+
+    The browser starts on the first request (a run without plotly figures starts none); the socket
+    and its folder are removed on exit.
+    """
+    had_renderer = _renderer is not None
+    folder = tempfile.mkdtemp(prefix="coopdata-png-")
+    address = os.path.join(folder, "render.sock")
+    server = _PngServer(address)
+    thread = threading.Thread(target=server.serve_forever, name="coopdata-png-server", daemon=True)
+    thread.start()
+    try:
+        yield {SERVER_ENV: address}
+    finally:
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(folder, ignore_errors=True)
+        if not had_renderer:
+            close_renderer()
 
 
 def save_plotly_png(fig, path, width: int = 1100, height: int | None = None, scale: float = 2) -> Path:

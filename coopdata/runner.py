@@ -837,6 +837,8 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
         from nbformat.sign import NotebookNotary
         from tqdm import tqdm
 
+        from coopdata.export import serve_png
+
         notary = NotebookNotary()
         Path(notary.data_dir).mkdir(parents=True, exist_ok=True)  # a fresh account has no Jupyter data folder yet
         bar = tqdm(total=len(tasks), unit="nb", desc="coopdata run", file=sys.stderr, disable=None, leave=False)
@@ -863,7 +865,10 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
 
         old_term = signal.signal(signal.SIGTERM, on_signal)
         try:
-            execute_tasks(tasks, workers, env, on_result)
+            # One Chromium for every kernel's PNG exports instead of one per kernel (coopdata.export).
+            with serve_png() as png_env:
+                env.update(png_env)
+                execute_tasks(tasks, workers, env, on_result)
         except KeyboardInterrupt:
             bar.close()
             shutil.rmtree(root, ignore_errors=True)

@@ -1,6 +1,9 @@
 """PNG export through kaleido and Debian's chromium, and byte-stable CSV tables."""
 
+import os
 import struct
+import subprocess
+import sys
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -96,3 +99,43 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
         export.write_bytes_atomic(path, "not bytes")
     assert path.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+# ----------------------------------------------------------------------------- shared renderer
+CLIENT = """
+import sys
+from coopdata import export
+import plotly.graph_objects as go
+fig = go.Figure(go.Bar(x=["Tône 1", "Kloto 1"], y=[1, 2]), layout_title_text="Essai « é »")
+sys.stdout.buffer.write(export.plotly_png_bytes(fig, width=500, height=350, scale=1))
+assert export._renderer is None, "the kernel started a browser of its own"
+"""
+
+
+def test_shared_renderer_serves_other_processes_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.delenv(export.SERVER_ENV, raising=False)
+    local = export.plotly_png_bytes(small_figure(), width=500, height=350, scale=1)
+    with export.serve_png() as env:
+        address = env[export.SERVER_ENV]
+        runs = [subprocess.run([sys.executable, "-c", CLIENT], capture_output=True, env={**os.environ, **env},
+                               timeout=120) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr.decode()
+        assert run.stdout == local
+    assert not os.path.exists(address)  # socket and folder removed
+
+
+def test_an_unreachable_server_means_rendering_here(tmp_path, monkeypatch):
+    monkeypatch.setenv(export.SERVER_ENV, str(tmp_path / "gone.sock"))
+    assert png_size(export.plotly_png_bytes(small_figure(), width=320, height=200, scale=1)) == (320, 200)
+
+
+def test_a_server_side_failure_is_reported_not_hidden(monkeypatch):
+    def broken():
+        raise RuntimeError("browser crashed")
+
+    with export.serve_png() as env:
+        monkeypatch.setenv(export.SERVER_ENV, env[export.SERVER_ENV])
+        monkeypatch.setattr(export, "_get_renderer", broken)
+        with pytest.raises(RuntimeError, match="shared renderer: RuntimeError: browser crashed"):
+            export.plotly_png_bytes(small_figure(), width=320, height=200, scale=1)
