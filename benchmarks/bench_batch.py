@@ -20,7 +20,9 @@ growth   the commune profile for 13, 26 and 52 communes, through the same pool a
          batch: time per profile. The study has 13 communes and the profile asserts it, so the 26 and
          52 runs are the 13 communes executed 2 and 4 times under distinct output names (see
          docs/performance.md);
-imports  ``python -c "import nbformat"`` with and without the rfc3987_syntax workaround.
+imports  ``python -c "import nbformat"`` with and without the rfc3987_syntax workaround;
+batch_own_renderers  the batch again with COOPDATA_SHARED_RENDERER=0: every kernel starts its own
+         Chromium for its PNGs instead of using the run's shared renderer.
 
 Peak memory is the largest total resident memory of the process tree (sampled with psutil every
 0.1 s); HTML sizes are listed per file.
@@ -46,10 +48,11 @@ sys.path.insert(0, str(ROOT))
 
 import coopdata  # noqa: E402,F401  (first: blocks the slow optional import in this process too)
 from coopdata import runner  # noqa: E402
+from coopdata.export import serve_png  # noqa: E402
 from coopdata.paths import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
 
 BIN = Path(sys.executable).parent
-PARTS = ("batch", "floor", "naive", "growth", "imports")
+PARTS = ("batch", "batch_own_renderers", "floor", "naive", "growth", "imports")
 KEEP = {"COOPDATA_KEEP_RFC3987_SYNTAX": "1"}
 
 
@@ -123,11 +126,11 @@ def real_jobs(lang: str) -> list[runner.Job]:
     return runner.plan_jobs(runner.discover_notebooks(NOTEBOOKS_DIR), (lang,), dt.date.today(), DATA_DIR)
 
 
-def run_batch(tmp: Path, jobs: int, lang: str) -> Path:
-    out = tmp / "batch"
+def run_batch(tmp: Path, jobs: int, lang: str, name: str = "batch", env_extra: dict | None = None) -> Path:
+    out = tmp / name
     cmd = [str(BIN / "coopdata"), "run", "--jobs", str(jobs), "--lang", lang, "--output-dir", str(out / "outputs"),
            "--maps-dir", str(out / "maps")]
-    env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp / "jupyter")}
+    env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp / "jupyter"), **(env_extra or {})}
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if res.returncode != 0:
         raise SystemExit(f"the batch failed:\n{res.stdout}\n{res.stderr}")
@@ -191,7 +194,9 @@ def run_pool(tmp: Path, name: str, jobs: list[runner.Job], workers: int, html: b
               "cell_timeout": runner.DEFAULT_CELL_TIMEOUT} for j in jobs]
     results = []
     env = {VALIDATED_ENV: data_digest(DATA_DIR), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    runner.execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
+    with serve_png() as png_env:  # as the batch does: one renderer for every kernel
+        env.update(png_env)
+        runner.execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
     failed = [r for r in results if r["status"] != "ok"]
     if failed:
         raise SystemExit(f"{name}: {len(failed)} executions failed: {failed[:2]}")
@@ -271,6 +276,10 @@ def main(argv=None) -> int:
                                 "per_notebook": {n["key"]: n["duration_s"] for n in manifest["notebooks"]}}
             total = sum(sizes.values()) / 2**20
             print(f"batch   {t:7.1f} s  peak {mib(peak)}  ({len(sizes)} HTML files, {total:.1f} MiB)")
+        if "batch_own_renderers" not in skip:
+            t, peak, _ = timed(run_batch, tmp, args.jobs, args.lang, "batch-own", {runner.SHARED_RENDERER_ENV: "0"})
+            results["batch_own_renderers"] = {"seconds": t, "peak_rss": peak}
+            print(f"batch, one PNG renderer per kernel {t:7.1f} s  peak {mib(peak)}")
         if "floor" not in skip:
             floors = floor_notebooks(tmp)  # not timed: probes the real notebooks once each
             t, peak, _ = timed(run_floor, tmp, floors, jobs, args.jobs)
@@ -303,6 +312,10 @@ def main(argv=None) -> int:
     if b and f:
         results["batch_over_floor"] = b / f
         print(f"  batch / floor = {b / f:.2f}   (target <= 1.5)")
+    own = results.get("batch_own_renderers", {}).get("seconds")
+    if b and own:
+        results["own_renderers_over_batch"] = own / b
+        print(f"  batch with one renderer per kernel / batch = {own / b:.2f}")
     if b and n:
         results["naive_over_batch"] = n / b
         print(f"  naive / batch = {n / b:.2f}   (target >= 3)")

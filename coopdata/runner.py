@@ -102,6 +102,10 @@ PACKAGES = (
 )
 
 
+#: Set to "0" to let every kernel start its own PNG renderer (the benchmark measures both).
+SHARED_RENDERER_ENV = "COOPDATA_SHARED_RENDERER"
+
+
 class RunError(Exception):
     """A problem that stops the run before anything is executed; the message is one line."""
 
@@ -866,7 +870,8 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
         old_term = signal.signal(signal.SIGTERM, on_signal)
         try:
             # One Chromium for every kernel's PNG exports instead of one per kernel (coopdata.export).
-            with serve_png() as png_env:
+            shared = os.environ.get(SHARED_RENDERER_ENV, "1") != "0"
+            with serve_png() if shared else contextlib.nullcontext({}) as png_env:
                 env.update(png_env)
                 execute_tasks(tasks, workers, env, on_result)
         except KeyboardInterrupt:
