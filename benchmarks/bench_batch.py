@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure ``coopdata run`` on this machine and print ratios (run by hand, not a test).
 
-    .venv/bin/python benchmarks/bench_batch.py                 # everything (about 20-30 min on 2 cores)
+    .venv/bin/python benchmarks/bench_batch.py                 # everything (about 10 min on 2 cores)
     .venv/bin/python benchmarks/bench_batch.py --skip naive    # parts: batch, floor, naive, growth, imports
     .venv/bin/python benchmarks/bench_batch.py --json results.json
 
