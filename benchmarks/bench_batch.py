@@ -48,7 +48,6 @@ sys.path.insert(0, str(ROOT))
 
 import coopdata  # noqa: E402,F401  (first: blocks the slow optional import in this process too)
 from coopdata import runner  # noqa: E402
-from coopdata.export import serve_png  # noqa: E402
 from coopdata.paths import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -194,9 +193,7 @@ def run_pool(tmp: Path, name: str, jobs: list[runner.Job], workers: int, html: b
               "cell_timeout": runner.DEFAULT_CELL_TIMEOUT} for j in jobs]
     results = []
     env = {VALIDATED_ENV: data_digest(DATA_DIR), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    with serve_png() as png_env:  # as the batch does: one renderer for every kernel
-        env.update(png_env)
-        runner.execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
+    runner.execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
     failed = [r for r in results if r["status"] != "ok"]
     if failed:
         raise SystemExit(f"{name}: {len(failed)} executions failed: {failed[:2]}")

@@ -144,7 +144,7 @@ def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: f
     if address:
         try:
             return _request_png(address, fig_dict, width, height, scale)
-        except (OSError, ConnectionError):  # no server (any more): render here
+        except OSError:  # no server (any more), ConnectionError included: render here
             pass
     return _get_renderer().png(fig_dict, width, height, scale)
 

@@ -91,6 +91,12 @@ def leaflet_js() -> str:
     return _check_inlinable(_strip_source_map(js), "script", "leaflet.js")
 
 
+def _leaflet_image_uri(name: str) -> str:
+    """One of XStatic-Leaflet's ``images/*.png`` as a ``data:`` URI."""
+    data = base64.b64encode((_leaflet_dir() / "images" / name).read_bytes()).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
 @functools.cache
 def leaflet_css() -> str:
     """Leaflet's CSS with its ``url(images/*.png)`` replaced by ``data:`` URIs."""
@@ -98,9 +104,7 @@ def leaflet_css() -> str:
     css = (base / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(match: re.Match) -> str:
-        name = match.group(1)
-        data = base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
-        return f"url(data:image/png;base64,{data})"
+        return f"url({_leaflet_image_uri(match.group(1))})"
 
     css = re.sub(r"url\(\s*['\"]?images/([A-Za-z0-9_.-]+\.png)['\"]?\s*\)", inline, css)
     if re.search(r"url\(\s*['\"]?(?!data:|#)", css):
@@ -116,13 +120,9 @@ def leaflet_icon_js() -> str:
     the CSS images are inlined that path is empty and every ``L.marker`` (folium creates one even
     for a ``DivIcon`` label, before it sets the icon) asks for ``./marker-icon.png`` beside the page.
     """
-    base = _leaflet_dir() / "images"
-
-    def uri(name: str) -> str:
-        return "data:image/png;base64," + base64.b64encode((base / name).read_bytes()).decode("ascii")
-
-    options = {"iconUrl": uri("marker-icon.png"), "iconRetinaUrl": uri("marker-icon-2x.png"),
-               "shadowUrl": uri("marker-shadow.png")}
+    options = {"iconUrl": _leaflet_image_uri("marker-icon.png"),
+               "iconRetinaUrl": _leaflet_image_uri("marker-icon-2x.png"),
+               "shadowUrl": _leaflet_image_uri("marker-shadow.png")}
     return 'L.Icon.Default.imagePath = "";\nL.Icon.Default.mergeOptions(' + json.dumps(options) + ");\n"
 
 

@@ -225,10 +225,6 @@ def link_html(url, label) -> str:
 
 # --------------------------------------------------------------------------- formatting
 
-def fmt_float(value, lang: str = "fr", digits: int = 1) -> str:
-    return fmt_num(value, lang, decimals=digits)
-
-
 def fmt_date(date: dt.date, lang: str = "fr") -> str:
     """2026-11-23 → "23 novembre 2026" / "23 November 2026"."""
     return f"{date.day} {MONTHS[lang][date.month - 1]} {date.year}"
@@ -366,7 +362,7 @@ def identity(commune_id: str, lang: str = "fr", data: ProfileData | None = None,
     else:
         pop_text = fmt_int(c["population"], lang)
     density = c["density_per_km2"]
-    density_text = (f"{fmt_float(density, lang)} {tr('profile.density_unit', lang)}" if not pd.isna(density)
+    density_text = (f"{fmt_num(density, lang)} {tr('profile.density_unit', lang)}" if not pd.isna(density)
                     else tr("profile.not_computable", lang))
     mayor = f"{c['mayor']} ({c['term_start']}–{c['term_end']})"
     if as_of is not None and as_of.year > int(c["term_end"]):

@@ -81,7 +81,6 @@ import signal
 import subprocess
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -160,13 +159,14 @@ class RunOptions:
 
 
 def slugify(text, max_length: int = 60) -> str:
-    """« Tône 1 » → "tone-1" (ASCII lower case, digits, single hyphens)."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    out = re.sub(r"[^0-9a-z]+", "-", ascii_text).strip("-")[:max_length].strip("-")
-    if not out:
-        raise RunError(f"cannot make a file name from {text!r}")
-    return out
+    """« Tône 1 » → "tone-1": :func:`coopdata.profiles.slug`, the name the profile notebook gives its
+    files, so that a job's folder and the files in it agree; a RunError where no name can be made."""
+    from coopdata.profiles import slug
+
+    try:
+        return slug(text, max_length)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
 
 
 def parse_langs(value: str) -> tuple[str, ...]:
@@ -530,7 +530,19 @@ def _pool(workers: int, env: dict[str, str]):
 
 
 def execute_tasks(tasks: list[dict], workers: int, env: dict[str, str], on_result) -> None:
-    """Run ``run_job`` on every task in parallel; ``on_result(task, result)`` in the main process."""
+    """Run ``run_job`` on every task in parallel; ``on_result(task, result)`` in the main process.
+
+    The kernels share one PNG renderer kept in this process (coopdata.export.serve_png) instead of
+    starting a Chromium each, unless ``$COOPDATA_SHARED_RENDERER`` is "0".
+    """
+    from coopdata.export import serve_png
+
+    shared = os.environ.get(SHARED_RENDERER_ENV, "1") != "0"
+    with serve_png() if shared else contextlib.nullcontext({}) as png_env:
+        _execute_tasks(tasks, workers, {**env, **png_env}, on_result)
+
+
+def _execute_tasks(tasks: list[dict], workers: int, env: dict[str, str], on_result) -> None:
     from concurrent.futures import as_completed
 
     pool = _pool(max(1, min(workers, len(tasks))), env)
@@ -841,8 +853,6 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
         from nbformat.sign import NotebookNotary
         from tqdm import tqdm
 
-        from coopdata.export import serve_png
-
         notary = NotebookNotary()
         Path(notary.data_dir).mkdir(parents=True, exist_ok=True)  # a fresh account has no Jupyter data folder yet
         bar = tqdm(total=len(tasks), unit="nb", desc="coopdata run", file=sys.stderr, disable=None, leave=False)
@@ -869,11 +879,7 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
 
         old_term = signal.signal(signal.SIGTERM, on_signal)
         try:
-            # One Chromium for every kernel's PNG exports instead of one per kernel (coopdata.export).
-            shared = os.environ.get(SHARED_RENDERER_ENV, "1") != "0"
-            with serve_png() if shared else contextlib.nullcontext({}) as png_env:
-                env.update(png_env)
-                execute_tasks(tasks, workers, env, on_result)
+            execute_tasks(tasks, workers, env, on_result)
         except KeyboardInterrupt:
             bar.close()
             shutil.rmtree(root, ignore_errors=True)
