@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import coopdata  # noqa: E402,F401  (first: blocks the slow optional import in this process too)
-from coopdata import runner  # noqa: E402
-from coopdata.paths import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
+from coopdata.batch import run as runner  # noqa: E402
+from coopdata.core.paths import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PARTS = ("batch", "batch_own_renderers", "floor", "naive", "growth", "imports")
@@ -185,7 +185,7 @@ def floor_notebooks(tmp: Path) -> dict[Path, Path]:
 
 
 def run_pool(tmp: Path, name: str, jobs: list[runner.Job], workers: int, html: bool) -> list[dict]:
-    from coopdata.validation import VALIDATED_ENV, data_digest
+    from coopdata.data.validation import VALIDATED_ENV, data_digest
 
     root = tmp / name
     root.mkdir()

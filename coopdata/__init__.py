@@ -1,8 +1,8 @@
 """coopdata: sourced data, maps and figures on the decentralized cooperation of 13 Togolese communes."""
 
 from coopdata import _speedups  # noqa: F401  (must run before jsonschema is imported)
-from coopdata.errors import DataError
-from coopdata.loaders import (
+from coopdata.core.errors import DataError
+from coopdata.data.loaders import (
     load_challenges,
     load_communes,
     load_conflicts,

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from coopdata import _speedups  # noqa: F401
-from coopdata.errors import DataError
+from coopdata.core.errors import DataError
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -36,7 +36,7 @@ def _fail(exc: DataError) -> None:
 @data_dir_option
 def check(data_dir: Path | None) -> None:
     """Validate every table against data/datapackage.json; never writes anything."""
-    from coopdata.validation import validate_data_dir
+    from coopdata.data.validation import validate_data_dir
 
     try:
         tables = validate_data_dir(data_dir)
@@ -49,7 +49,7 @@ def check(data_dir: Path | None) -> None:
 @data_dir_option
 def summary(data_dir: Path | None) -> None:
     """Print the main figures of the dataset (after validating it)."""
-    from coopdata.summary import summary_lines
+    from coopdata.analysis.summary import summary_lines
 
     try:
         for line in summary_lines(data_dir):
@@ -63,7 +63,7 @@ def summary(data_dir: Path | None) -> None:
 @data_dir_option
 def verify_source(study: Path, data_dir: Path | None) -> None:
     """Check that every printed value of data/ is at the lines of STUDY (the text extraction) its row cites."""
-    from coopdata.provenance import verify
+    from coopdata.data.provenance import verify
 
     try:
         checked, findings = verify(study, data_dir)
@@ -79,8 +79,8 @@ def verify_source(study: Path, data_dir: Path | None) -> None:
 @data_dir_option
 def derive_sectors(data_dir: Path | None) -> None:
     """Rewrite sectors_current.csv and sectors_interest.csv from data/sector_rules.csv."""
-    from coopdata.paths import resolve_data_dir
-    from coopdata.sectors import derive_from_dir
+    from coopdata.core.paths import resolve_data_dir
+    from coopdata.data.sectors import derive_from_dir
 
     folder = resolve_data_dir(data_dir)
     try:
@@ -126,8 +126,8 @@ def run(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, note
     """
     import datetime as dt
 
-    from coopdata import paths
-    from coopdata.runner import DEFAULT_CELL_TIMEOUT, RunError, RunOptions, parse_langs, run_batch
+    from coopdata.batch.run import DEFAULT_CELL_TIMEOUT, RunError, RunOptions, parse_langs, run_batch
+    from coopdata.core import paths
 
     try:
         try:

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coopdata.i18n import check_lang
-from coopdata.paths import OUTPUTS_DIR, resolve_data_dir
+from coopdata.core.i18n import check_lang
+from coopdata.core.paths import OUTPUTS_DIR, resolve_data_dir
 
 
 class ParameterError(ValueError):

@@ -78,8 +78,8 @@ def batch(tmp_path_factory):
 
     Its notebooks are signed into ``tmp/jupyter`` (``batch_jupyter_dir``), a Jupyter data folder of its own.
     """
-    from coopdata.paths import NOTEBOOKS_DIR
-    from coopdata.runner import NOTEBOOK_NAME
+    from coopdata.batch.run import NOTEBOOK_NAME
+    from coopdata.core.paths import NOTEBOOKS_DIR
 
     if not NOTEBOOKS_DIR.is_dir() or not any(NOTEBOOK_NAME.match(p.name) for p in NOTEBOOKS_DIR.iterdir()):
         pytest.skip("no numbered notebook in notebooks/ yet")

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 import coopdata
 from coopdata.cli import main
-from coopdata.errors import DataError
-from coopdata.paths import DATA_DIR
+from coopdata.core.errors import DataError
+from coopdata.core.paths import DATA_DIR
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import checks, sectors
-from coopdata.paths import DATA_DIR
-from coopdata.provenance import french_int, parse_lines
+from coopdata.core.paths import DATA_DIR
+from coopdata.data import checks, sectors
+from coopdata.data.provenance import french_int, parse_lines
 
 STUDY_LINES = 2481  # line count of the study's text extraction (data/SOURCES.md)
 

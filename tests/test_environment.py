@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from coopdata.paths import PROJECT_DIR
+from coopdata.core.paths import PROJECT_DIR
 
 
 def normalise(req: str) -> str:

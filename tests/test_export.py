@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from coopdata import export
+from coopdata.report import png as export
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -104,7 +104,7 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
 # ----------------------------------------------------------------------------- shared renderer
 CLIENT = """
 import sys
-from coopdata import export
+from coopdata.report import png as export
 import plotly.graph_objects as go
 fig = go.Figure(go.Bar(x=["Tône 1", "Kloto 1"], y=[1, 2]), layout_title_text="Essai « é »")
 sys.stdout.buffer.write(export.plotly_png_bytes(fig, width=500, height=350, scale=1))

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import figures
-from coopdata.errors import DataError
+from coopdata.core.errors import DataError
+from coopdata.views import charts as figures
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -299,7 +299,7 @@ def test_gap_view_legend_and_labels(data):
 
 
 def test_with_labels_and_translated_headers(data):
-    from coopdata import sectors
+    from coopdata.data import sectors
 
     table = figures.with_labels(sectors.totals(data["current"], "sector_id"), "sector_id", "en",
                                 sectors=data["sectors"])

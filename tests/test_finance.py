@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import finance
+from coopdata.analysis import finance
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""coopdata.geo: geodesic areas, printed vs computed, and which region polygon holds each commune."""
+"""coopdata.analysis.geography: geodesic areas, printed vs computed, and which region polygon holds each commune."""
 
 import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import geo
+from coopdata.analysis import geography as geo
 
 # Geodesic areas of the Natural Earth region polygons (data/geo/SOURCES.md, "Checked facts").
 EXPECTED_KM2 = {"TG-S": 8654, "TG-K": 11589, "TG-C": 13228, "TG-P": 17213, "TG-M": 6181}

@@ -12,9 +12,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from plotly.offline import get_plotlyjs
 
-from coopdata import htmlexport
-from coopdata.htmlexport import OfflineHTMLError, export_html, external_resources, notebook_title, plotly_js_count
-from coopdata.paths import TEMPLATES_DIR
+from coopdata.core.paths import TEMPLATES_DIR
+from coopdata.report import html as htmlexport
+from coopdata.report.html import OfflineHTMLError, export_html, external_resources, notebook_title, plotly_js_count
 
 PLOTLY_INIT = f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>\n<script>{get_plotlyjs()}</script>"
 
@@ -89,7 +89,7 @@ def test_a_page_that_would_load_from_a_cdn_is_refused():
 def test_folium_map_in_srcdoc_iframe_is_self_contained():
     import folium
 
-    from coopdata.offline import offline_map
+    from coopdata.views.offline import offline_map
 
     m = offline_map(location=[8.6, 1.0], zoom_start=6)
     folium.CircleMarker([10.86, 0.2], radius=8).add_to(m)

@@ -1,4 +1,4 @@
-"""coopdata.offline and coopdata.maps: offline HTML, escaping, region zoom, static PNGs."""
+"""coopdata.views.offline and coopdata.views.maps: offline HTML, escaping, region zoom, static PNGs."""
 
 import json
 import re
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import maps, offline
-from coopdata.paths import DATA_DIR
+from coopdata.core.paths import DATA_DIR
+from coopdata.views import maps, offline
 
 SCRIPT_OR_STYLE_FROM_NETWORK = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE

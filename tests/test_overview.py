@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata import overview
+from coopdata.analysis import overview
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_unknowns_follow_the_data(tmp_path):
     # a copy of data/ with one more empty population: unknowns() finds it, nothing is hard-coded
     import shutil
 
-    from coopdata.paths import DATA_DIR
+    from coopdata.core.paths import DATA_DIR
 
     data_dir = tmp_path / "data"
     shutil.copytree(DATA_DIR, data_dir)

@@ -1,17 +1,16 @@
-"""Commune presentation sheets (coopdata.profiles): matching, slugs, values from the study, escaping, links."""
+"""Commune presentation sheets (coopdata.analysis.profile): matching, slugs, values from the study, escaping, links."""
 
 import csv
 import datetime as dt
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from coopdata import profiles
-from coopdata.paths import DATA_DIR
-from coopdata.sectors import gaps
+from coopdata.analysis import profile as profiles
+from coopdata.core.paths import DATA_DIR, PACKAGE_DIR
+from coopdata.data.sectors import gaps
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -302,7 +301,7 @@ def test_timeline_figure_marks_both_printed_years(data):
 
 
 def test_print_css_has_a4_and_print_rules():
-    css = (Path(profiles.__file__).parent / "assets" / "print.css").read_text(encoding="utf-8")
+    css = (PACKAGE_DIR / "assets" / "print.css").read_text(encoding="utf-8")
     assert re.search(r"@page\s*{[^}]*size:\s*A4", css)
     assert "@media print" in css
     assert 'content: " <" attr(href) ">"' in css

@@ -24,10 +24,10 @@ import pytest
 from conftest import PARAMETERS, coopdata_command, write_notebook
 from nbformat.sign import NotebookNotary
 
-from coopdata import runner
-from coopdata.htmlexport import external_resources
-from coopdata.paths import DATA_DIR
-from coopdata.runner import Job, RunError
+from coopdata.batch import run as runner
+from coopdata.batch.run import Job, RunError
+from coopdata.core.paths import DATA_DIR
+from coopdata.report.html import external_resources
 
 DATE = "2024-05-01"
 COMMUNES = ["Tône 1", "Oti 1", "Kozah 1", "Binah 1", "Bassar 1", "Tchaoudjo 1", "Tchamba 1", "Sotouboua 1",
@@ -109,7 +109,7 @@ def _executed_like_papermill(tmp: str):
                          f'<iframe srcdoc="var {folium_id} = L.map(&quot;{folium_id}&quot;); '
                          f'function geo_json_{folium_id[4:]}_styler(f) {{}}"></iframe>'
                          '<style>#T_205e1 td {}</style><table id="T_205e1"><th id="T_205e1_level0_col0">',
-            "text/plain": "<coopdata.offline.OfflineMap at 0x7f7492413c50>"}),
+            "text/plain": "<coopdata.views.offline.OfflineMap at 0x7f7492413c50>"}),
         nbformat.v4.new_output("stream", name="stdout", text=f"wrote {tmp}/fr/01_a/tables/a.csv\n"),
     ]
     nb.cells = [inj, cell]
@@ -134,7 +134,7 @@ def test_normalise_notebook_removes_timings_paths_and_random_ids():
     assert page.count("map_00000000000000000000000000000003") == 2
     assert "geo_json_00000000000000000000000000000003_styler" in page  # the same random token, the same number
     assert page.count("T_00002") == 3 and "T_205e1" not in page  # pandas Styler
-    assert cell.outputs[0].data["text/plain"] == "<coopdata.offline.OfflineMap at 0x0>"
+    assert cell.outputs[0].data["text/plain"] == "<coopdata.views.offline.OfflineMap at 0x0>"
     assert cell.outputs[1].text == "wrote /out/2024-05-01/fr/01_a/tables/a.csv\n"
     assert a.cells[0].id == "papermill-0"
 
@@ -222,7 +222,7 @@ df = pd.DataFrame({"commune": ["Tône 1", "Oti 1"], "n": [3, 1]})
 df.to_csv(P.tables_dir / "counts.csv", index=False, lineterminator="\\n")
 print("wrote", P.tables_dir / "counts.csv")"""
 MAP = """import folium
-from coopdata.offline import offline_map, save_map
+from coopdata.views.offline import offline_map, save_map
 m = offline_map(location=[8.5, 1.0], zoom_start=6)
 folium.CircleMarker([10.86, 0.2], radius=8, tooltip="Dapaong").add_to(m)
 save_map(m, P.output_dir / "maps" / "carte_test.html")
@@ -302,7 +302,7 @@ def test_manifest_records_parameters_inputs_versions_and_durations(good_run):
     nb_dir = good_run["tmp"] / "notebooks"
     assert m["inputs"]["notebooks"] == {n: hashlib.sha256((nb_dir / n).read_bytes()).hexdigest()
                                         for n in ("01_map.ipynb", "02_other.ipynb", "10_profile.ipynb")}
-    from coopdata.validation import data_digest
+    from coopdata.data.validation import data_digest
 
     assert m["inputs"]["data_digest"] == data_digest(DATA_DIR)
     assert m["packages"]["papermill"] and m["packages"]["nbconvert"] and m["packages"]["python"]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coopdata.errors import DataError
+from coopdata.core.errors import DataError
 
 
 def _load(name, data_dir):
-    from coopdata.loaders import load_table
+    from coopdata.data.loaders import load_table
 
     return load_table(name, data_dir, validate=False)
 
@@ -30,7 +30,7 @@ def governance_counts(governance: pd.DataFrame) -> pd.Series:
 
 
 def check_consistency(data_dir) -> None:
-    from coopdata.sectors import derive_from_dir
+    from coopdata.data.sectors import derive_from_dir
 
     # derived sector tables equal what the written rules give
     for kind in ("current", "interest"):

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from coopdata.errors import DataError
+from coopdata.core.errors import DataError
 
 SOURCES = {
     "current": "Tableau n°03, derived from Tableau n°01 by data/sector_rules.csv",
@@ -81,7 +81,7 @@ def derive(kind: str, communes: pd.DataFrame, partnerships: pd.DataFrame, rules:
 
 
 def derive_from_dir(kind: str, data_dir=None) -> pd.DataFrame:
-    from coopdata.loaders import load_table
+    from coopdata.data.loaders import load_table
 
     kw = {"data_dir": data_dir, "validate": False}
     return derive(kind, load_table("communes", **kw), load_table("partnerships", **kw),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coopdata.loaders import load_table
+from coopdata.data.loaders import load_table
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 

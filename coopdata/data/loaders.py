@@ -10,8 +10,8 @@ import os
 
 import pandas as pd
 
-from coopdata.paths import resolve_data_dir
-from coopdata.validation import ensure_valid, read_descriptor, resource
+from coopdata.core.paths import resolve_data_dir
+from coopdata.data.validation import ensure_valid, read_descriptor, resource
 
 PathLike = str | os.PathLike | None
 
@@ -43,7 +43,7 @@ def load_communes(data_dir: PathLike = None):
     """The 13 communes as a GeoDataFrame of points at their urban centre (GeoNames), with density."""
     import geopandas as gpd
 
-    from coopdata.compute import density
+    from coopdata.data.compute import density
 
     communes = load_table("communes", data_dir)
     regions = load_table("regions", data_dir)[["region_id", "region"]]

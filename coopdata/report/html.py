@@ -23,7 +23,7 @@ import functools
 import html
 import re
 
-from coopdata.paths import PACKAGE_DIR, TEMPLATES_DIR
+from coopdata.core.paths import PACKAGE_DIR, TEMPLATES_DIR
 
 PRINT_CSS = PACKAGE_DIR / "assets" / "print.css"
 TEMPLATE_FILE = "coopdata_offline.html.j2"

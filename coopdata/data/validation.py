@@ -15,10 +15,12 @@ import json
 import os
 from pathlib import Path
 
-from coopdata.errors import DataError
-from coopdata.paths import DATAPACKAGE, resolve_data_dir
+from coopdata.core.errors import DataError
+from coopdata.core.paths import DATAPACKAGE, resolve_data_dir
 
 NOT_IN_FUTURE = "coopdata:notInFuture"
+VOCABULARY = "coopdata:vocabulary"
+VOCABULARIES = "coopdata:vocabularies"
 VALIDATED_ENV = "COOPDATA_VALIDATED_DIGEST"
 BOM = "\ufeff"
 
@@ -33,10 +35,39 @@ def read_descriptor(data_dir: str | os.PathLike | None = None) -> dict:
     if not path.is_file():
         raise DataError(str(path), "missing data description", hint="Every data folder needs its datapackage.json")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise DataError(str(path), f"not valid UTF-8 JSON ({exc.__class__.__name__})", line=line) from None
+    return expand_vocabularies(descriptor, path)
+
+
+def expand_vocabularies(descriptor: dict, path: Path) -> dict:
+    """Give each field that names a vocabulary (``coopdata:vocabulary``) its allowed values and categories.
+
+    A vocabulary is defined once, at the top of datapackage.json; a field may narrow it with its own
+    ``enum`` (a subset). The result is what Frictionless validates and what the rest of the code reads.
+    """
+    vocabularies = descriptor.get(VOCABULARIES, {})
+    for res in descriptor.get("resources", []):
+        for field in res.get("schema", {}).get("fields", []):
+            name = field.get(VOCABULARY)
+            if name is None:
+                continue
+            if name not in vocabularies:
+                raise DataError(str(path), f"field {res['name']}.{field['name']} names an unknown vocabulary",
+                                value=name, hint=f"Known: {', '.join(sorted(vocabularies))}")
+            values = [c["value"] for c in vocabularies[name]["categories"]]
+            constraints = field.setdefault("constraints", {})
+            narrowed = constraints.get("enum")
+            if narrowed is not None and not set(narrowed) <= set(values):
+                extra = sorted(set(narrowed) - set(values))
+                raise DataError(str(path), f"field {res['name']}.{field['name']} allows values outside vocabulary "
+                                f"{name!r}", value=", ".join(extra))
+            constraints["enum"] = narrowed if narrowed is not None else values
+            field["categories"] = [c["value"] for c in vocabularies[name]["categories"]
+                                   if c["value"] in constraints["enum"]]
+    return descriptor
 
 
 def tabular_resources(descriptor: dict) -> list[dict]:
@@ -115,6 +146,8 @@ def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
         if r.get("format") == "csv":
             r["encoding"] = "utf-8-sig"  # a UTF-8 byte order mark is accepted
         for f in r.get("schema", {}).get("fields", []):
+            f.pop(VOCABULARY, None)
+            f.pop("categories", None)
             if f.pop(NOT_IN_FUTURE, False):
                 f.setdefault("constraints", {})["maximum"] = today.year
     desc["resources"] = [r for r in desc["resources"] if r.get("format") == "csv"]
@@ -199,7 +232,7 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
         if report.errors:
             raise DataError(str(data_dir / res["path"]), report.errors[0].message)
     if consistency:
-        from coopdata.checks import check_consistency
+        from coopdata.data.checks import check_consistency
 
         check_consistency(data_dir)
     return [r["name"] for r in tables]

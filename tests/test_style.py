@@ -1,10 +1,10 @@
-"""Number formatting shared by maps, figures and profiles."""
+"""The style module: number formatting shared by maps, figures and profiles."""
 
 import math
 
 import pytest
 
-from coopdata.i18n import fmt_int, fmt_num
+from coopdata.views.style import fmt_int, fmt_num
 
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [

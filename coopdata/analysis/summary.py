@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coopdata.loaders import load_communes, load_conflicts, load_partnerships, load_regions
+from coopdata.data.loaders import load_communes, load_conflicts, load_partnerships, load_regions
 
 
 def summary_lines(data_dir=None) -> list[str]:

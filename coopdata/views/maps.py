@@ -16,7 +16,7 @@ its popup. A commune with no Tableau n°01 row would be grey.
 Communes are points because no openly licensed polygons of the 2019 communes exist
 (data/geo/SOURCES.md). Polygons sent to the browser come from the simplified regions layer (or are
 simplified here) with coordinates rounded to 5 decimals; areas are computed on the full polygons
-(:mod:`coopdata.geo`). Every text taken from the data is HTML-escaped before it reaches a popup,
+(:mod:`coopdata.analysis.geography`). Every text taken from the data is HTML-escaped before it reaches a popup,
 tooltip or caption.
 """
 
@@ -33,125 +33,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coopdata import geo
-from coopdata.i18n import check_lang, fmt_int, fmt_num, register, tr
-from coopdata.offline import Attribution, Caption, HtmlControl, bind_popup, bind_tooltip, esc, offline_map
+from coopdata.analysis import geography as geo
+from coopdata.core.i18n import check_lang, tr
+from coopdata.views.offline import Attribution, Caption, HtmlControl, bind_popup, bind_tooltip, esc, offline_map
+from coopdata.views.style import fmt_int, fmt_num
 
 PathLike = str | os.PathLike | None
 
-LABELS = {
-    "map.territory.title": {"fr": "Les 13 communes ProDeGoL et leurs régions",
-                            "en": "The 13 ProDeGoL communes and their regions"},
-    "map.territory.title_region": {"fr": "Les communes ProDeGoL de la région {region}",
-                                   "en": "The ProDeGoL communes of the {region} region"},
-    "map.partner.title": {"fr": "Les partenaires de coopération décentralisée des 13 communes",
-                          "en": "The decentralized-cooperation partners of the 13 communes"},
-    "map.location.title": {"fr": "{commune} (région {region})", "en": "{commune} ({region} region)"},
-    "map.legend.model": {"fr": "Modèle de coopération (couleur : premier partenariat du Tableau n°01)",
-                         "en": "Model of cooperation (colour: earliest partnership in Tableau n°01)"},
-    "map.legend.models": {"fr": "Modèle de coopération", "en": "Model of cooperation"},
-    "map.legend.none": {"fr": "aucun partenariat au Tableau n°01", "en": "no partnership in Tableau n°01"},
-    "map.legend.size": {"fr": "Surface du cercle proportionnelle à la population",
-                        "en": "Circle area proportional to population"},
-    "map.legend.unreadable": {"fr": "population illisible dans l’étude", "en": "population unreadable in the study"},
-    "map.legend.flagged": {"fr": "superficie imprimée ≠ calculée (écart > {pct} %)",
-                           "en": "printed area ≠ computed area (difference > {pct} %)"},
-    "map.legend.partnership": {"fr": "partenariat (Tableau n°01) : trait plein",
-                               "en": "partnership (Tableau n°01): solid line"},
-    "map.legend.lead": {"fr": "piste (pas d’accord signé) : tirets", "en": "lead (no signed agreement): dashed"},
-    "map.legend.commune": {"fr": "commune (centre urbain)", "en": "commune (urban centre)"},
-    "map.legend.place": {"fr": "lieu du partenaire", "en": "partner’s place"},
-    "map.legend.region": {"fr": "région de la commune", "en": "the commune’s region"},
-    "map.layer.neighbours": {"fr": "Pays voisins", "en": "Neighbouring countries"},
-    "map.layer.regions": {"fr": "Régions", "en": "Regions"},
-    "map.layer.communes": {"fr": "Communes", "en": "Communes"},
-    "map.layer.countries": {"fr": "Pays", "en": "Countries"},
-    "map.layer.links": {"fr": "Liens de coopération", "en": "Cooperation links"},
-    "map.layer.places": {"fr": "Lieux des partenaires", "en": "Partners’ places"},
-    "map.layer.labels": {"fr": "Noms", "en": "Names"},
-    "map.pop_unreadable": {"fr": "population illisible dans l’étude (« {printed} »)",
-                           "en": "population unreadable in the study (« {printed} »)"},
-    "map.points_note": {
-        "fr": "Les communes sont des points (leur centre urbain) : il n’existe pas de polygones ouverts des communes.",
-        "en": "Communes are shown as points (their urban centre): no open polygons of the communes exist.",
-    },
-    "map.sources.territory": {
-        "fr": "Sources : {study}, §3 (pages des régions et des communes) et Tableau n°01 (partenariats).",
-        "en": "Sources: {study}, §3 (region and commune pages) and Tableau n°01 (partnerships).",
-    },
-    "map.sources.partner": {"fr": "Sources : {study}, {sections}.", "en": "Sources: {study}, {sections}."},
-    "map.sources.location": {"fr": "Source : {study}, §3 (page de la commune).",
-                             "en": "Source: {study}, §3 (commune page)."},
-    "map.area_method": {
-        "fr": "Superficie calculée : aire géodésique (ellipsoïde WGS 84) du polygone Natural Earth.",
-        "en": "Computed area: geodesic area (WGS 84 ellipsoid) of the Natural Earth polygon.",
-    },
-    "map.colour_rule": {
-        "fr": "Couleur d’une commune : modèle de son premier partenariat du Tableau n°01 (tous ses modèles sont dans "
-              "sa fenêtre).",
-        "en": "A commune’s colour: the model of its earliest Tableau n°01 partnership (all its models are in its "
-              "popup).",
-    },
-    "map.skipped": {
-        "fr": "{n} ligne(s) sans lieu connu non tracée(s) ({reason}) : {items}.",
-        "en": "{n} row(s) with no known place not drawn ({reason}): {items}.",
-    },
-    "map.skipped.none": {"fr": "Toutes les lignes ont un lieu et sont tracées.",
-                         "en": "Every row has a place and is drawn."},
-    "map.reason.no_place": {"fr": "aucun lieu imprimé ni retrouvé dans GeoNames",
-                            "en": "no place printed nor found in GeoNames"},
-    "map.reason.no_coords": {"fr": "lieu sans coordonnées dans l’extrait GeoNames",
-                             "en": "place with no coordinates in the GeoNames extract"},
-    "map.lines_drawn": {"fr": "{n} liens tracés vers {places} lieux.", "en": "{n} links drawn to {places} places."},
-    "map.prefectures": {"fr": "Préfectures", "en": "Prefectures"},
-    "map.communes_all": {"fr": "Communes (toutes)", "en": "Communes (all)"},
-    "map.communes_prodegol": {"fr": "Communes ProDeGoL", "en": "ProDeGoL communes"},
-    "map.area_printed": {"fr": "Superficie imprimée (km²)", "en": "Printed area (km²)"},
-    "map.area_computed": {"fr": "Superficie calculée (km²)", "en": "Computed area (km²)"},
-    "map.diff_km2": {"fr": "Écart (km²)", "en": "Difference (km²)"},
-    "map.diff_pct": {"fr": "Écart (%)", "en": "Difference (%)"},
-    "map.flagged": {"fr": "Signalé", "en": "Flagged"},
-    "map.conflict": {"fr": "Conflit", "en": "Conflict"},
-    "map.flag_text": {"fr": "écart de plus de {pct} % : chiffre imprimé douteux{conflict}",
-                      "en": "difference above {pct} %: doubtful printed figure{conflict}"},
-    "map.urban_centre": {"fr": "Centre urbain", "en": "Urban centre"},
-    "map.population_printed": {"fr": "Population imprimée", "en": "Printed population"},
-    "map.partnerships": {"fr": "Partenariats (Tableau n°01)", "en": "Partnerships (Tableau n°01)"},
-    "map.partnerships_count": {"fr": "Partenariats (Tableau n°01)", "en": "Partnerships (Tableau n°01)"},
-    "map.leads": {"fr": "Pistes", "en": "Leads"},
-    "map.colour_model": {"fr": "Modèle (couleur)", "en": "Model (colour)"},
-    "map.all_models": {"fr": "Modèles (Tableau n°01)", "en": "Models (Tableau n°01)"},
-    "map.inside": {"fr": "Point dans le polygone de sa région", "en": "Point inside its region’s polygon"},
-    "map.since": {"fr": "depuis {year}", "en": "since {year}"},
-    "map.year_unknown": {"fr": "année non imprimée", "en": "year not printed"},
-    "map.place": {"fr": "Lieu tracé", "en": "Place drawn"},
-    "map.place_basis.partner_itself": {"fr": "la collectivité partenaire elle-même", "en": "the partner itself"},
-    "map.place_basis.seat_not_printed": {"fr": "siège du partenaire (non imprimé dans l’étude)",
-                                         "en": "the partner’s seat (not printed in the study)"},
-    "map.place_basis.printed": {"fr": "imprimé dans l’étude", "en": "printed in the study"},
-    "map.place_basis.printed_elsewhere": {"fr": "imprimé ailleurs dans l’étude",
-                                          "en": "printed elsewhere in the study"},
-    "map.place_basis.not_available": {"fr": "aucun", "en": "none"},
-    "map.record_type.partnership": {"fr": "partenariat", "en": "partnership"},
-    "map.record_type.lead": {"fr": "piste", "en": "lead"},
-    "map.record_type.mention": {"fr": "mention", "en": "mention"},
-    "map.partners_here": {"fr": "Partenaires à cet endroit", "en": "Partners at this place"},
-    "map.iso": {"fr": "Code ISO 3166-2", "en": "ISO 3166-2 code"},
-    "map.togo": {"fr": "Togo", "en": "Togo"},
-    "map.table.regions": {
-        "fr": "Les 5 régions : superficie imprimée (étude, §3) et superficie calculée (polygones Natural Earth, "
-              "aire géodésique) ; écart signalé au-delà de {pct} %.",
-        "en": "The 5 regions: printed area (study, §3) and computed area (Natural Earth polygons, geodesic area); "
-              "difference flagged above {pct} %.",
-    },
-    "map.table.communes": {
-        "fr": "Les communes : population, superficie et densité (étude, §3), modèles de coopération (Tableau n°01), "
-              "point (GeoNames) dans le polygone de sa région.",
-        "en": "The communes: population, area and density (study, §3), models of cooperation (Tableau n°01), "
-              "point (GeoNames) inside its region's polygon.",
-    },
-}
-register(LABELS)
 
 #: Colour of each model of cooperation (Okabe–Ito based, readable by colour-blind readers).
 MODEL_COLOURS = {
@@ -205,7 +93,7 @@ class MapData:
 
 
 def load_map_data(data_dir: PathLike = None) -> MapData:
-    from coopdata import loaders as L
+    from coopdata.data import loaders as L
 
     regions_table = L.load_regions(data_dir)
     regions_full = L.load_layer("regions", data_dir)
@@ -753,14 +641,14 @@ def link_popup(row: dict, lang: str) -> str:
     year = tr("map.since", lang, year=int(row["start_year"])) if not pd.isna(row["start_year"]) else tr(
         "map.year_unknown", lang)
     basis = row.get("partner_place_basis")
-    basis_txt = tr("map.place_basis." + str(basis), lang) if isinstance(basis, str) else ""
+    basis_txt = tr("place_basis." + str(basis), lang) if isinstance(basis, str) else ""
     return (
         f"<b>{esc(row['commune'])} → {esc(row['partner'])}</b>"
         "<table style='font-size:12px;margin-top:4px'>"
         + _kv(tr("model", lang), esc(tr("model." + str(row["model"]), lang)))
         + _kv(tr("start_year", lang), esc(year))
         + _kv(tr("map.place", lang), f"{esc(row['partner_place'])} ({esc(basis_txt)})")
-        + _kv("", esc(tr("map.record_type." + str(row["record_type"]), lang)) + f" {esc(row['partnership_id'])}")
+        + _kv("", esc(tr("record_type." + str(row["record_type"]), lang)) + f" {esc(row['partnership_id'])}")
         + "</table>"
         + f"<div style='font-size:11px;color:#555'>{esc(tr('source', lang))}{_colon(lang)} {esc(row['source'])}</div>"
     )
@@ -965,7 +853,7 @@ def _new_figure(figsize):
 
 def _save_png(fig, path) -> Path:
     """Save atomically; no date nor software version in the PNG, so two runs give the same bytes."""
-    from coopdata.offline import _umask
+    from coopdata.views.offline import _umask
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

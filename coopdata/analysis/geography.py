@@ -106,7 +106,7 @@ def commune_region_check(communes, regions_gdf, regions_table: pd.DataFrame | No
     import geopandas as gpd
 
     if regions_table is None:
-        from coopdata.loaders import load_regions
+        from coopdata.data.loaders import load_regions
 
         regions_table = load_regions(data_dir)
     joined = join_regions(regions_table, regions_gdf)[["region_id", "geometry"]]

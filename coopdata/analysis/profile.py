@@ -20,113 +20,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from coopdata.i18n import check_lang, fmt_int, fmt_num, register, tr
+from coopdata.core.i18n import check_lang, tr
 from coopdata.notebook import ParameterError
-
-LABELS = {
-    "profile.title": {"fr": "Commune de {commune}", "en": "Commune of {commune}"},
-    "profile.subtitle": {"fr": "Fiche de présentation · coopération décentralisée",
-                         "en": "Presentation sheet · decentralised cooperation"},
-    "profile.identity": {"fr": "Identité", "en": "Identity"},
-    "profile.urban_centre": {"fr": "Centre urbain", "en": "Urban centre"},
-    "profile.distance": {"fr": "Distance", "en": "Distance"},
-    "profile.distance_text": {"fr": "{km} km de {town}", "en": "{km} km from {town}"},
-    "profile.mayor": {"fr": "Maire (mandat)", "en": "Mayor (term)"},
-    "profile.term_over": {"fr": "mandat échu au {date}", "en": "term over on {date}"},
-    "profile.density_computed": {"fr": "Densité (calculée)", "en": "Density (computed)"},
-    "profile.density_unit": {"fr": "hab./km²", "en": "inh./km²"},
-    "profile.petit_plus": {"fr": "Le petit +", "en": "« Le petit + » (asset)"},
-    "profile.cooperation_sentence": {"fr": "Coopération (page de la commune)",
-                                     "en": "Cooperation (commune page)"},
-    "profile.study_phase": {"fr": "Enquête de l’étude", "en": "Study survey"},
-    "profile.phase_text": {"fr": "{month} ({n}e phase)", "en": "{month} (phase {n})"},
-    "profile.phase_text_1": {"fr": "{month} (1re phase)", "en": "{month} (phase 1)"},
-    "profile.unknown_printed": {"fr": "inconnue : imprimé « {printed} »{conflict}",
-                                "en": "unknown: printed « {printed} »{conflict}"},
-    "profile.conflict_ref": {"fr": " (conflit {ids})", "en": " (conflict {ids})"},
-    "profile.not_printed": {"fr": "non imprimé", "en": "not printed"},
-    "profile.not_computable": {"fr": "non calculable", "en": "cannot be computed"},
-    "profile.commune_page": {"fr": "page commune", "en": "commune page"},
-    "profile.computed": {"fr": "calculé : population / superficie", "en": "computed: population / area"},
-    "profile.partnerships": {"fr": "Partenariats (Tableau n°01)", "en": "Partnerships (Tableau n°01)"},
-    "profile.since": {"fr": "Depuis", "en": "Since"},
-    "profile.sectors_printed": {"fr": "Domaines imprimés", "en": "Fields as printed"},
-    "profile.other_values": {"fr": "Autres valeurs imprimées", "en": "Other printed values"},
-    "profile.conflicts": {"fr": "Conflits", "en": "Conflicts"},
-    "profile.none": {"fr": "Aucun.", "en": "None."},
-    "profile.timeline": {"fr": "Chronologie", "en": "Timeline"},
-    "profile.timeline_title": {"fr": "{commune} : débuts des partenariats", "en": "{commune}: partnerships' start"},
-    "profile.year": {"fr": "Année", "en": "Year"},
-    "profile.start_used": {"fr": "Début (Tableau n°01)", "en": "Start (Tableau n°01)"},
-    "profile.start_other": {"fr": "Autre année imprimée", "en": "Other printed year"},
-    "profile.listed_until": {"fr": "Listé par l’étude jusqu’à l’enquête", "en": "Listed by the study up to the survey"},
-    "profile.delegations": {"fr": "Délégations spéciales", "en": "Special delegations"},
-    "profile.elections": {"fr": "Élections locales 2019", "en": "Local elections 2019"},
-    "profile.survey": {"fr": "Enquête", "en": "Survey"},
-    "profile.timeline_source": {"fr": "Source : Tableau n°01, Carte n°02 et pages communes (conflits), §4.1, §2.1",
-                                "en": "Source: Tableau n°01, Carte n°02 and commune pages (conflicts), §4.1, §2.1"},
-    "profile.sectors": {"fr": "Secteurs : coopération actuelle et attentes",
-                        "en": "Sectors: current cooperation and interests"},
-    "profile.current": {"fr": "Actuel (Tableau n°03)", "en": "Current (Tableau n°03)"},
-    "profile.interest": {"fr": "Attente (Tableau n°6)", "en": "Interest (Tableau n°6)"},
-    "profile.gap": {"fr": "Écart", "en": "Gap"},
-    "profile.status.covered": {"fr": "couvert", "en": "covered"},
-    "profile.status.gap": {"fr": "non couvert", "en": "not covered"},
-    "profile.status.not_known_covered": {"fr": "attente sans couverture connue",
-                                         "en": "interest, coverage not known"},
-    "profile.row_not_printed": {"fr": "La ligne de la commune n’est pas imprimée dans le {table} ; "
-                                      "les cellules « oui » sont dérivées du Tableau n°01.",
-                                "en": "The commune's row is not printed in {table}; "
-                                      "its « yes » cells are derived from Tableau n°01."},
-    "profile.sectors_source": {"fr": "Source : Tableau n°03 et Tableau n°6 (coches perdues ; « oui » "
-                                     "seulement là où le texte le dit, data/sector_rules.csv).",
-                               "en": "Source: Tableau n°03 and Tableau n°6 (checkmarks lost; « yes » only where "
-                                     "the text says so, data/sector_rules.csv)."},
-    "profile.leads": {"fr": "Pistes et autres coopérations citées", "en": "Leads and other cooperations mentioned"},
-    "profile.kind": {"fr": "Nature", "en": "Kind"},
-    "profile.record_type.lead": {"fr": "piste", "en": "lead"},
-    "profile.record_type.mention": {"fr": "mention", "en": "mention"},
-    "profile.purpose": {"fr": "Objet imprimé", "en": "Purpose as printed"},
-    "profile.links": {"fr": "Références web de l’étude", "en": "The study's web references"},
-    "profile.links_source": {"fr": "Source : Sitographie des partenariats (adresses de l’étude, non vérifiées depuis).",
-                             "en": "Source: Sitographie des partenariats (the study's addresses, not checked since)."},
-    "profile.unsafe_link": {"fr": "adresse non http(s), non liée", "en": "not an http(s) address, not linked"},
-    "profile.unknowns": {"fr": "Ce qui est inconnu", "en": "What is not known"},
-    "profile.unknowns_intro": {"fr": "Liste calculée à partir des cellules vides, des cellules « inconnu » et des "
-                                     "conflits entre sources de l’étude.",
-                               "en": "Computed from empty cells, « unknown » cells and conflicts between the "
-                                     "study's sources."},
-    "profile.ref": {"fr": "Réf.", "en": "Ref."},
-    "profile.topic": {"fr": "Sujet", "en": "Topic"},
-    "profile.detail": {"fr": "Ce qui manque", "en": "What is missing"},
-    "profile.u.population": {"fr": "nombre imprimé mal formé « {printed} » : population et densité inconnues",
-                             "en": "malformed printed number « {printed} »: population and density unknown"},
-    "profile.u.term_over": {"fr": "mandat imprimé {start}–{end}, échu au {date} : le maire en fonction "
-                                  "n’est pas dans l’étude",
-                            "en": "printed term {start}–{end}, over on {date}: the mayor in office is not "
-                                  "in the study"},
-    "profile.u.record": {"fr": "non imprimé : {fields}", "en": "not printed: {fields}"},
-    "profile.u.not_collected": {"fr": "domaines « {printed} »", "en": "fields « {printed} »"},
-    "profile.u.place": {"fr": "lieu du partenaire", "en": "partner's place"},
-    "profile.u.cells": {"fr": "{n} cellule(s) sur {total} inconnue(s) (coches perdues) : {sectors}",
-                        "en": "{n} of {total} cells unknown (checkmarks lost): {sectors}"},
-    "profile.u.conflict": {"fr": "valeurs imprimées : {values}", "en": "printed values: {values}"},
-    "profile.used": {"fr": "retenue", "en": "used"},
-    "profile.see_conflicts": {"fr": "voir conflits {ids}", "en": "see conflicts {ids}"},
-    "profile.footer": {"fr": "Fiche établie le {date} à partir de data/ (projet coopdata). Étude : {study}.",
-                       "en": "Sheet made on {date} from data/ (coopdata project). Study: {study}."},
-    "profile.map_caption": {"fr": "Situation de la commune", "en": "Location of the commune"},
-    "profile.interactive_map": {"fr": "Carte interactive (écran seulement)", "en": "Interactive map (screen only)"},
-    "profile.field.start_year": {"fr": "début", "en": "start"},
-    "profile.field.sectors_printed": {"fr": "domaines", "en": "fields"},
-    "profile.field.partner_country": {"fr": "pays", "en": "country"},
-    "profile.field.partner": {"fr": "partenaire", "en": "partner"},
-    "profile.field.record_type": {"fr": "statut", "en": "status"},
-    "profile.field.population": {"fr": "population", "en": "population"},
-    "profile.field.in_printed_table": {"fr": "ligne du tableau", "en": "table row"},
-    "profile.field.label_printed": {"fr": "libellé", "en": "label"},
-}
-register(LABELS)
+from coopdata.views.style import fmt_int, fmt_num
 
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -161,7 +57,7 @@ def match_commune(name, communes: pd.DataFrame | None = None, data_dir=None) -> 
     Raises ``ParameterError`` (a ``ValueError``) listing the valid names when nothing matches.
     """
     if communes is None:
-        from coopdata.loaders import load_table
+        from coopdata.data.loaders import load_table
 
         communes = load_table("communes", data_dir)
     names: dict[str, set[str]] = {}
@@ -268,7 +164,7 @@ class ProfileData:
 
 
 def load_profile_data(data_dir=None) -> ProfileData:
-    from coopdata import loaders
+    from coopdata.data import loaders
 
     return ProfileData(
         communes=loaders.load_communes(data_dir),
@@ -460,7 +356,7 @@ def leads_table(commune_id: str, lang: str = "fr", data: ProfileData | None = No
     rows = p[(p["commune_id"] == commune_id) & p["record_type"].isin(["lead", "mention"])]
     out = [{
         "partnership_id": r.partnership_id,
-        "kind": tr(f"profile.record_type.{r.record_type}", lang),
+        "kind": tr(f"record_type.{r.record_type}", lang),
         "model": tr(f"model.{r.model}", lang),
         "partner": r.partner,
         "country": _country(r, lang),
@@ -473,7 +369,7 @@ def leads_table(commune_id: str, lang: str = "fr", data: ProfileData | None = No
 def sectors_table(commune_id: str, lang: str = "fr", data: ProfileData | None = None,
                   data_dir=None) -> pd.DataFrame:
     """The seven sectors: current cooperation (Tableau n°03) beside interests (Tableau n°6), and the gap."""
-    from coopdata.sectors import gaps
+    from coopdata.data.sectors import gaps
 
     check_lang(lang)
     data = _data(data, data_dir)
@@ -489,8 +385,8 @@ def sectors_table(commune_id: str, lang: str = "fr", data: ProfileData | None = 
             "sector": tr(f"sector.{sector_id}", lang),
             "current": cur.at[sector_id, "value"],
             "interest": itr.at[sector_id, "value"],
-            "current_text": tr(f"value.{cur.at[sector_id, 'value']}", lang),
-            "interest_text": tr(f"value.{itr.at[sector_id, 'value']}", lang),
+            "current_text": tr(f"answer.{cur.at[sector_id, 'value']}", lang),
+            "interest_text": tr(f"answer.{itr.at[sector_id, 'value']}", lang),
             "gap": "" if st is None else st,
             "gap_text": "—" if st is None else tr(f"profile.status.{st}", lang),
             "current_in_printed_table": bool(cur.at[sector_id, "in_printed_table"]),
@@ -719,7 +615,7 @@ def build_profile(commune, lang: str = "fr", data_dir=None, as_of: dt.date | Non
 
 def write_tables(profile: Profile, tables_dir, prefix: str | None = None) -> list[Path]:
     """Each table of the sheet as ``<slug>_<table>.csv`` (deterministic); returns the paths."""
-    from coopdata.export import write_table_csv
+    from coopdata.report.png import write_table_csv
 
     prefix = prefix or slug(profile.name)
     paths = []
@@ -777,7 +673,7 @@ def identity_html(profile: Profile, map_png=None) -> str:
                    for r in profile.identity.itertuples() if r.field not in _IN_HEADER)
     card = f'<table class="cp-identity"><tbody>{rows}</tbody></table>'
     if map_png is not None and Path(map_png).is_file():
-        # the PNG carries its own title, source and attributions (coopdata.maps); the footer repeats them
+        # the PNG carries its own title, source and attributions (coopdata.views.maps); the footer repeats them
         card += f'<figure class="cp-figure cp-map">{png_img(map_png, tr("profile.map_caption", lang))}</figure>'
     sources = "; ".join(dict.fromkeys(profile.identity["source"]))
     return _section("profile.identity", f'<div class="cp-card">{card}</div>', lang,

@@ -19,9 +19,9 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from coopdata import sectors as sector_tools
-from coopdata.errors import DataError
-from coopdata.i18n import check_lang, register, tr
+from coopdata.core.errors import DataError
+from coopdata.core.i18n import check_lang, tr
+from coopdata.data import sectors as sector_tools
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 MODELS = ("jumelage", "hors_jumelage", "regionale", "syndicat", "osc",
@@ -52,137 +52,6 @@ _MONTHS = {
            "November", "December"),
 }
 
-LABELS = {
-    "fig.year": {"fr": "Année", "en": "Year"},
-    "fig.source": {"fr": "Source : {text}", "en": "Source: {text}"},
-    "fig.timeline.title": {"fr": "Partenariats des communes ProDeGoL, de {start} au {as_of}",
-                           "en": "Partnerships of the ProDeGoL communes, {start} to {as_of}"},
-    "fig.timeline.used": {"fr": "Année retenue (Tableau n°01)", "en": "Year used (Tableau n°01)"},
-    "fig.timeline.competing": {"fr": "Autre année imprimée", "en": "Other year printed"},
-    "fig.timeline.printed_at": {"fr": "{year} — imprimé : {where}", "en": "{year} — printed at {where}"},
-    "fig.timeline.used_hover": {"fr": "{year} — retenu, imprimé : {where}", "en": "{year} — used, printed at {where}"},
-    "fig.timeline.since": {"fr": "depuis {year}", "en": "since {year}"},
-    "fig.timeline.source": {
-        "fr": "Source : {study}, Tableau n°01 ; autres années imprimées : {competing} (data/conflicts.csv) ; "
-              "repères : {events}.",
-        "en": "Source: {study}, Tableau n°01; other years printed: {competing} (data/conflicts.csv); "
-              "context: {events}.",
-    },
-    "fig.timeline.caption": {
-        "fr": "Une barre va de l’année de début jusqu’à la date de référence : l’étude ne dit pas si un partenariat "
-              "a pris fin. Non représentées : {n} pistes et mentions sans année ({where}).",
-        "en": "A bar runs from the start year to the reference date: the study does not say whether a partnership "
-              "ended. Not plotted: {n} leads and mentions without a year ({where}).",
-    },
-    "fig.event.delegations_speciales": {"fr": "Délégations spéciales ({start}–{end})",
-                                        "en": "Special delegations ({start}–{end})"},
-    "fig.event.elections_locales": {"fr": "Élections locales : {dates}", "en": "Local elections: {dates}"},
-    "fig.counts.title.model": {"fr": "Partenariats par modèle de coopération",
-                               "en": "Partnerships by model of cooperation"},
-    "fig.counts.title.partner_country": {"fr": "Partenariats par pays du partenaire",
-                                         "en": "Partnerships by partner's country"},
-    "fig.counts.title.decade": {"fr": "Partenariats par décennie de début", "en": "Partnerships by decade of start"},
-    "fig.counts.axis": {"fr": "Lignes du Tableau n°01", "en": "Rows of Tableau n°01"},
-    "fig.counts.decade": {"fr": "Décennie de début", "en": "Decade of start"},
-    "fig.counts.decade_label": {"fr": "années {decade}", "en": "{decade}s"},
-    "fig.counts.source": {
-        "fr": "Source : {study}, Tableau n°01 ({rows} lignes, une par commune bénéficiaire : {agreements} accords). "
-              "Pistes et mentions exclues.",
-        "en": "Source: {study}, Tableau n°01 ({rows} rows, one per beneficiary commune: {agreements} agreements). "
-              "Leads and mentions excluded.",
-    },
-    "fig.counts.decade_note": {
-        "fr": "Décennie de l’année du Tableau n°01. Une autre année imprimée (data/conflicts.csv) changerait la "
-              "décennie de {n} ligne(s) : {which}.",
-        "en": "Decade of the Tableau n°01 year. Another printed year (data/conflicts.csv) would change the decade "
-              "of {n} row(s): {which}.",
-    },
-    "fig.count": {"fr": "Nombre", "en": "Count"},
-    "fig.label": {"fr": "Libellé", "en": "Label"},
-    "fig.sectors.current.title": {"fr": "Domaines de la coopération en cours (Tableau n°03)",
-                                  "en": "Sectors of current cooperation (Tableau n°03)"},
-    "fig.sectors.interest.title": {"fr": "Domaines d’intérêt exprimés (Tableau n°6)",
-                                   "en": "Sectors of interest expressed (Tableau n°6)"},
-    "fig.sectors.source.current": {
-        "fr": "Source : {study}, Tableau n°03, dont les coches sont perdues : cellules dérivées des domaines du "
-              "Tableau n°01 par les règles écrites de data/sector_rules.csv.",
-        "en": "Source: {study}, Tableau n°03, whose checkmarks are lost: cells derived from the sectors of "
-              "Tableau n°01 by the written rules of data/sector_rules.csv.",
-    },
-    "fig.sectors.source.interest": {
-        "fr": "Source : {study}, Tableau n°6, dont les coches sont perdues : cellules dérivées du §5.1 par les "
-              "règles écrites de data/sector_rules.csv.",
-        "en": "Source: {study}, Tableau n°6, whose checkmarks are lost: cells derived from §5.1 by the written "
-              "rules of data/sector_rules.csv.",
-    },
-    "fig.sectors.unknown_note": {"fr": "« ? » : le texte ne dit pas (inconnu, pas « non »).",
-                                 "en": "« ? »: the text does not say (unknown, not « no »)."},
-    "fig.sectors.not_printed_note": {
-        "fr": "* ligne absente du tableau imprimé : cellules dérivées du texte (voir data/conflicts.csv).",
-        "en": "* row not printed in the table: cells derived from the text (see data/conflicts.csv).",
-    },
-    "fig.sectors.unknown_basis": {"fr": "Le texte ne dit pas (les coches du tableau sont perdues).",
-                                  "en": "The text does not say (the table's checkmarks are lost)."},
-    "fig.sectors.hover_value": {"fr": "Valeur", "en": "Value"},
-    "fig.sectors.hover_basis": {"fr": "Base", "en": "Basis"},
-    "fig.sectors.hover_lines": {"fr": "Lignes du texte", "en": "Text lines"},
-    "fig.gap.title": {"fr": "Intérêts exprimés et coopération en cours",
-                      "en": "Interests expressed and current cooperation"},
-    "fig.gap.covered": {"fr": "intérêt couvert", "en": "interest covered"},
-    "fig.gap.gap": {"fr": "intérêt non couvert", "en": "interest not covered"},
-    "fig.gap.not_known_covered": {"fr": "intérêt pas connu comme couvert", "en": "interest not known to be covered"},
-    "fig.gap.interest_unknown": {"fr": "intérêt inconnu", "en": "interest unknown"},
-    "fig.gap.interest_yes": {"fr": "intérêts exprimés", "en": "interests expressed"},
-    "fig.gap.by_sector.title": {"fr": "Intérêts exprimés par secteur, et leur couverture par la coopération en cours",
-                                "en": "Interests expressed per sector, and whether current cooperation covers them"},
-    "fig.gap.cells": {"fr": "Communes", "en": "Communes"},
-    "fig.gap.source": {
-        "fr": "Source : {study} ; intérêts : Tableau n°6 (§5.1) ; coopération en cours : Tableau n°03 (dérivé du "
-              "Tableau n°01) ; règles : data/sector_rules.csv. « Non couvert » exigerait un « non » imprimé, "
-              "que le texte ne donne jamais.",
-        "en": "Source: {study}; interests: Tableau n°6 (§5.1); current cooperation: Tableau n°03 (derived from "
-              "Tableau n°01); rules: data/sector_rules.csv. « Not covered » would need a printed « no », "
-              "which the text never gives.",
-    },
-    "fig.col.conflict_id": {"fr": "Conflit", "en": "Conflict"},
-    "fig.col.subject": {"fr": "Objet", "en": "Subject"},
-    "fig.col.record_ids": {"fr": "Enregistrements", "en": "Records"},
-    "fig.col.partnership_id": {"fr": "Partenariat", "en": "Partnership"},
-    "fig.col.commune_id": {"fr": "Commune", "en": "Commune"},
-    "fig.col.commune": {"fr": "Commune", "en": "Commune"},
-    "fig.col.sector_id": {"fr": "Secteur", "en": "Sector"},
-    "fig.col.partner": {"fr": "Partenaire", "en": "Partner"},
-    "fig.col.year": {"fr": "Année", "en": "Year"},
-    "fig.col.start_year": {"fr": "Année retenue (Tableau n°01)", "en": "Year used (Tableau n°01)"},
-    "fig.col.years_printed": {"fr": "Années imprimées", "en": "Years printed"},
-    "fig.col.value_printed": {"fr": "Texte imprimé", "en": "Printed text"},
-    "fig.col.printed_at": {"fr": "Imprimé à", "en": "Printed at"},
-    "fig.col.source_lines": {"fr": "Lignes du texte", "en": "Text lines"},
-    "fig.col.used": {"fr": "Retenu", "en": "Used"},
-    "fig.col.rationale": {"fr": "Justification", "en": "Rationale"},
-    "fig.col.rule_id": {"fr": "Règle", "en": "Rule"},
-    "fig.col.kind": {"fr": "Tableau", "en": "Table"},
-    "fig.col.term": {"fr": "Terme imprimé", "en": "Printed term"},
-    "fig.col.scope": {"fr": "Portée", "en": "Scope"},
-    "fig.col.basis": {"fr": "Base", "en": "Basis"},
-    "fig.col.source": {"fr": "Source", "en": "Source"},
-    "fig.col.model": {"fr": "Modèle", "en": "Model"},
-    "fig.col.partner_country": {"fr": "Pays du partenaire", "en": "Partner's country"},
-    "fig.col.decade": {"fr": "Décennie", "en": "Decade"},
-    "fig.col.label": {"fr": "Libellé", "en": "Label"},
-    "fig.col.count": {"fr": "Nombre", "en": "Count"},
-    "fig.col.yes": {"fr": "oui", "en": "yes"},
-    "fig.col.no": {"fr": "non", "en": "no"},
-    "fig.col.unknown": {"fr": "inconnu", "en": "unknown"},
-    "fig.col.covered": {"fr": "couvert", "en": "covered"},
-    "fig.col.gap": {"fr": "non couvert", "en": "not covered"},
-    "fig.col.not_known_covered": {"fr": "pas connu comme couvert", "en": "not known to be covered"},
-    "fig.col.interest_yes": {"fr": "intérêts exprimés", "en": "interests expressed"},
-    "fig.col.in_printed_table": {"fr": "Ligne imprimée", "en": "Row printed"},
-    "fig.col.row_printed": {"fr": "Ligne imprimée", "en": "Row printed"},
-    "fig.col.value": {"fr": "Valeur", "en": "Value"},
-}
-register(LABELS)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -261,7 +130,7 @@ def _study(lang: str) -> str:
 
 def _commune_names(communes: pd.DataFrame | None) -> dict[str, str]:
     if communes is None:
-        from coopdata.loaders import load_table
+        from coopdata.data.loaders import load_table
 
         communes = load_table("communes")
     return dict(zip(communes["commune_id"], communes["commune"], strict=True))
@@ -672,8 +541,8 @@ def sector_heatmap(cells: pd.DataFrame, sectors: pd.DataFrame, communes: pd.Data
             value = wide.at[c, s]
             cell = indexed.loc[(c, s)]
             z_row.append(code[value])
-            t_row.append("?" if value == "unknown" else _esc(tr(f"value.{value}", lang)))
-            c_row.append([_esc(tr(f"value.{value}", lang)), _esc(_expand_basis(cell["basis"], rules, lang)),
+            t_row.append("?" if value == "unknown" else _esc(tr(f"answer.{value}", lang)))
+            c_row.append([_esc(tr(f"answer.{value}", lang)), _esc(_expand_basis(cell["basis"], rules, lang)),
                           _esc(cell["source_lines"] if pd.notna(cell["source_lines"]) else "—"),
                           _esc(tr(f"sector.{s}", lang)), _esc(names[c])])
         z.append(z_row)
@@ -699,7 +568,7 @@ def sector_heatmap(cells: pd.DataFrame, sectors: pd.DataFrame, communes: pd.Data
                     ts.append(text[i][j])
         fig.add_trace(go.Scatter(x=xs, y=ys, text=ts, mode="text", showlegend=False, hoverinfo="skip",
                                  textfont={"color": VALUE_TEXT_COLOURS[value], "size": 12}))
-    _legend_squares(fig, [(tr(f"value.{v}", lang) + (" (« ? »)" if v == "unknown" else ""), VALUE_COLOURS[v])
+    _legend_squares(fig, [(tr(f"answer.{v}", lang) + (" (« ? »)" if v == "unknown" else ""), VALUE_COLOURS[v])
                           for v in VALUE_ORDER])
     kind = _kind_of(cells)
     source = (tr(f"fig.sectors.source.{kind}", lang, study=_study(lang)) if kind
@@ -724,7 +593,7 @@ def gap_cells(current: pd.DataFrame, interest: pd.DataFrame) -> pd.DataFrame:
     """Every commune × sector with its gap status.
 
     ``covered`` (interest yes, current yes), ``gap`` (interest yes, current no: « not covered »),
-    ``not_known_covered`` (interest yes, current unknown) from :func:`coopdata.sectors.gaps`;
+    ``not_known_covered`` (interest yes, current unknown) from :func:`coopdata.data.sectors.gaps`;
     ``interest_unknown`` where the interest itself is not known (or not yes).
     """
     status = sector_tools.gaps(current, interest).set_index(["commune_id", "sector_id"])["status"]
@@ -777,8 +646,8 @@ def gap_view(current: pd.DataFrame, interest: pd.DataFrame, sectors: pd.DataFram
             cell = lookup.loc[(c, s)]
             z_row.append(code[cell["status"]])
             c_row.append([_esc(names[c]), _esc(tr(f"sector.{s}", lang)), _esc(tr(f"fig.gap.{cell['status']}", lang)),
-                          _esc(tr(f"value.{cell['value_interest']}", lang)),
-                          _esc(tr(f"value.{cell['value_current']}", lang))])
+                          _esc(tr(f"answer.{cell['value_interest']}", lang)),
+                          _esc(tr(f"answer.{cell['value_current']}", lang))])
             xs, ys, ts = texts[cell["status"]]
             xs.append(sector_labels[j])
             ys.append(rows[i])

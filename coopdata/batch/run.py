@@ -11,7 +11,7 @@ What a run does
    (coopdata first, which keeps the slow ``rfc3987_syntax`` import out: see ``coopdata._speedups``).
    Each kernel gets ``COOPDATA_VALIDATED_DIGEST`` so that it does not validate the data again. Each
    worker saves the executed notebook once (not after every cell: the first plotly figure embeds
-   4.8 MB of plotly.js), normalises it, and exports the reader's HTML (:mod:`coopdata.htmlexport`).
+   4.8 MB of plotly.js), normalises it, and exports the reader's HTML (:mod:`coopdata.report.html`).
    The main process signs every executed notebook (``nbformat.sign.NotebookNotary``) so that
    JupyterLab trusts its maps, shows a progress bar and one line per notebook.
 4. Writes ``manifest.json`` and ``index.html``, then publishes.
@@ -86,8 +86,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from coopdata import _speedups  # noqa: F401  (before anything imports jsonschema)
-from coopdata.i18n import LANGS, register, tr
-from coopdata.paths import MAPS_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_DIR, resolve_data_dir
+from coopdata.core.i18n import LANGS, tr
+from coopdata.core.paths import MAPS_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR, PROJECT_DIR, resolve_data_dir
 
 PROFILE_PARAMETER = "commune"
 NOTEBOOK_NAME = re.compile(r"^\d+[_-][^/]*\.ipynb$")
@@ -159,9 +159,9 @@ class RunOptions:
 
 
 def slugify(text, max_length: int = 60) -> str:
-    """« Tône 1 » → "tone-1": :func:`coopdata.profiles.slug`, the name the profile notebook gives its
+    """« Tône 1 » → "tone-1": :func:`coopdata.analysis.profile.slug`, the name the profile notebook gives its
     files, so that a job's folder and the files in it agree; a RunError where no name can be made."""
-    from coopdata.profiles import slug
+    from coopdata.analysis.profile import slug
 
     try:
         return slug(text, max_length)
@@ -209,7 +209,7 @@ def parameter_names(path: Path) -> list[str]:
 
 
 def commune_names(data_dir: Path) -> list[str]:
-    from coopdata.loaders import load_table
+    from coopdata.data.loaders import load_table
 
     return [str(c) for c in load_table("communes", data_dir, validate=False)["commune"]]
 
@@ -496,7 +496,7 @@ def run_job(task: dict) -> dict:
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
     if task.get("html", True):
-        from coopdata.htmlexport import export_html, notebook_title
+        from coopdata.report.html import export_html, notebook_title
 
         title = notebook_title(nb, job.stem)
         if job.commune:
@@ -523,8 +523,8 @@ def _pool(workers: int, env: dict[str, str]):
 
     ctx = mp.get_context("forkserver")
     # Imported once in the forkserver; every worker is forked from it with these modules loaded.
-    ctx.set_forkserver_preload(["coopdata", "papermill", "nbconvert", "nbformat", "coopdata.htmlexport",
-                                "coopdata.runner"])
+    ctx.set_forkserver_preload(["coopdata", "papermill", "nbconvert", "nbformat", "coopdata.report.html",
+                                "coopdata.batch.run"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(env, os.getpid()))
 
@@ -532,10 +532,10 @@ def _pool(workers: int, env: dict[str, str]):
 def execute_tasks(tasks: list[dict], workers: int, env: dict[str, str], on_result) -> None:
     """Run ``run_job`` on every task in parallel; ``on_result(task, result)`` in the main process.
 
-    The kernels share one PNG renderer kept in this process (coopdata.export.serve_png) instead of
+    The kernels share one PNG renderer kept in this process (coopdata.report.png.serve_png) instead of
     starting a Chromium each, unless ``$COOPDATA_SHARED_RENDERER`` is "0".
     """
-    from coopdata.export import serve_png
+    from coopdata.report.png import serve_png
 
     shared = os.environ.get(SHARED_RENDERER_ENV, "1") != "0"
     with serve_png() if shared else contextlib.nullcontext({}) as png_env:
@@ -670,31 +670,6 @@ def refresh_maps(maps_dir: Path, root: Path, jobs: list[Job], langs: tuple[str, 
     return counts
 
 
-# ----------------------------------------------------------------------------- index and manifest
-register({
-    "run.title": {"fr": "coopdata — résultats du {date}", "en": "coopdata — outputs of {date}"},
-    "run.intro": {"fr": "Coopération décentralisée des 13 communes ProDeGoL (Togo) : rapports exécutés le {date}, "
-                        "lisibles hors ligne.",
-                  "en": "Decentralized cooperation of the 13 ProDeGoL communes (Togo): reports run on {date}, "
-                        "readable offline."},
-    "run.section": {"fr": "En français", "en": "In English"},
-    "run.reports": {"fr": "Rapports", "en": "Reports"},
-    "run.profiles": {"fr": "Fiches des communes", "en": "Commune profiles"},
-    "run.maps": {"fr": "Cartes interactives", "en": "Interactive maps"},
-    "run.files": {"fr": "Figures et tableaux", "en": "Figures and tables"},
-    "run.report": {"fr": "Rapport", "en": "Report"},
-    "run.notebook": {"fr": "carnet", "en": "notebook"},
-    "run.status": {"fr": "État", "en": "Status"},
-    "run.ok": {"fr": "ok", "en": "ok"},
-    "run.failed": {"fr": "ÉCHEC", "en": "FAILED"},
-    "run.failed_run": {"fr": "Ce lancement a échoué : il n’a pas remplacé les résultats précédents.",
-                       "en": "This run failed: it did not replace the previous outputs."},
-    "run.figures": {"fr": "figures", "en": "figures"},
-    "run.tables": {"fr": "tableaux", "en": "tables"},
-    "run.provenance": {"fr": "Données : empreinte {digest} ; code : {commit} ; détail : ",
-                       "en": "Data: digest {digest}; code: {commit}; details: "},
-    "run.no_git": {"fr": "hors dépôt git", "en": "not a git checkout"},
-})
 
 _INDEX_CSS = """
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -716,7 +691,7 @@ def _files(root: Path, job: Job, sub: str, suffix: str) -> list[str]:
 
 
 def render_index(root: Path, manifest: dict, jobs: list[Job], results: dict[str, dict]) -> str:
-    from coopdata.htmlexport import print_css
+    from coopdata.report.html import print_css
 
     e = html.escape
     langs = manifest["parameters"]["langs"]
@@ -816,7 +791,7 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
 
     Raises RunError / DataError before anything is executed when the request or the data is wrong.
     """
-    from coopdata.validation import VALIDATED_ENV, data_digest, validate_data_dir
+    from coopdata.data.validation import VALIDATED_ENV, data_digest, validate_data_dir
 
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

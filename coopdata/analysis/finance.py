@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopdata.errors import DataError
-from coopdata.i18n import check_lang, register, tr
+from coopdata.core.errors import DataError
+from coopdata.core.i18n import check_lang, tr
 
 #: Fixed parity of the CFA franc (BCEAO) with the euro since 1999: 1 EUR = 655.957 FCFA.
 FCFA_PER_EUR = 655.957
@@ -48,74 +48,6 @@ DEFINITIONS = (
 )
 METHODS = ("mean", "median", "pooled")
 
-LABELS = {
-    "finance.title": {"fr": "Contribution financière de la coopération décentralisée",
-                      "en": "Financial contribution of decentralized cooperation"},
-    "finance.def.share_as_printed": {"fr": "Apport / budget (périodes imprimées)",
-                                     "en": "Contribution / budget (printed periods)"},
-    "finance.def.share_per_year": {"fr": "Apport / budget, par an",
-                                   "en": "Contribution / budget, per year"},
-    "finance.def.share_of_total_resources": {"fr": "Apport / (budget + apport) (périodes imprimées)",
-                                             "en": "Contribution / (budget + contribution) (printed periods)"},
-    "finance.def.share_of_total_resources_per_year": {"fr": "Apport / (budget + apport), par an",
-                                                      "en": "Contribution / (budget + contribution), per year"},
-    "finance.amount_basis.amount_fcfa": {"fr": "montants en FCFA", "en": "amounts in FCFA"},
-    "finance.amount_basis.eur_approx": {"fr": "euros arrondis de l’étude", "en": "the study's rounded euros"},
-    "finance.amounts": {"fr": "Montants", "en": "Amounts"},
-    "finance.method.single": {"fr": "Commune seule", "en": "Single commune"},
-    "finance.method.mean": {"fr": "Moyenne simple", "en": "Simple mean"},
-    "finance.method.median": {"fr": "Médiane", "en": "Median"},
-    "finance.method.pooled": {"fr": "Agrégée (sommes des montants)", "en": "Pooled (summed amounts)"},
-    "finance.item.budget": {"fr": "Budget communal", "en": "Commune budget"},
-    "finance.item.contribution": {"fr": "Apport de la coopération décentralisée",
-                                  "en": "Decentralized cooperation contribution"},
-    "finance.item": {"fr": "Poste", "en": "Item"},
-    "finance.amount_fcfa": {"fr": "Montant (FCFA)", "en": "Amount (FCFA)"},
-    "finance.amount_printed": {"fr": "Montant imprimé", "en": "Amount as printed"},
-    "finance.period_printed": {"fr": "Période imprimée", "en": "Period as printed"},
-    "finance.period_years": {"fr": "Années couvertes", "en": "Years covered"},
-    "finance.period_basis": {"fr": "Période", "en": "Period"},
-    "finance.period_basis.stated": {"fr": "énoncée", "en": "stated"},
-    "finance.period_basis.implied": {"fr": "implicite", "en": "implied"},
-    "finance.eur_exact": {"fr": "EUR à la parité fixe", "en": "EUR at the fixed peg"},
-    "finance.eur_approx": {"fr": "EUR arrondis par l’étude", "en": "EUR rounded by the study"},
-    "finance.eur_diff_pct": {"fr": "Écart de l’arrondi (%)", "en": "Rounding difference (%)"},
-    "finance.definition": {"fr": "Définition", "en": "Definition"},
-    "finance.method": {"fr": "Calcul", "en": "Computation"},
-    "finance.communes": {"fr": "Communes", "en": "Communes"},
-    "finance.share_pct": {"fr": "Part (%)", "en": "Share (%)"},
-    "finance.gap_pp": {"fr": "Écart au chiffre énoncé (points)", "en": "Gap to the stated figure (points)"},
-    "finance.within": {"fr": "Dans la tolérance", "en": "Within tolerance"},
-    "finance.stated": {"fr": "Part moyenne énoncée par l’étude : {value:g} %",
-                       "en": "Mean share stated by the study: {value:g} %"},
-    "finance.chart.title": {"fr": "Part de la coopération décentralisée selon la définition",
-                            "en": "Share of decentralized cooperation by definition"},
-    "finance.chart.source": {"fr": "Source : étude ProDeGoL, §4.6.1 (montants en FCFA) ; calculs coopdata.finance",
-                             "en": "Source: ProDeGoL study, §4.6.1 (amounts in FCFA); computed by coopdata.finance"},
-    "finance.table.source": {"fr": "Source : étude ProDeGoL, §4.6.1 ; parité fixe 1 € = 655,957 FCFA",
-                             "en": "Source: ProDeGoL study, §4.6.1; fixed peg 1 € = 655.957 FCFA"},
-    "finance.verdict.reproduced": {
-        "fr": "Les {stated} % sont reproduits par : {what} : {value}.",
-        "en": "The {stated} % is reproduced by: {what}: {value}.",
-    },
-    "finance.verdict.not_reproduced": {
-        "fr": "Aucune moyenne des {n} communes, sous aucune définition et ni en FCFA ni en euros arrondis, ne tombe "
-              "à {tol} point ou moins de {stated} %. La plus proche est « {what} » : {value} (écart {gap} points).",
-        "en": "No average of the {n} communes, under any definition, in FCFA or in rounded euros, lands within "
-              "{tol} point of {stated} %. The closest is « {what} »: {value} (gap {gap} points).",
-    },
-    "finance.verdict.single": {
-        "fr": "Seules des valeurs d’une commune isolée tombent dans la tolérance : {items}. Ce ne sont pas des "
-              "moyennes ; rien dans le texte ne dit que le chiffre énoncé en vient.",
-        "en": "Only single-commune values land within tolerance: {items}. They are not averages; nothing in the "
-              "text says the stated figure comes from them.",
-    },
-    "finance.verdict.subset": {
-        "fr": "Dans la tolérance sans être une moyenne de toutes les communes : {items}.",
-        "en": "Within tolerance without being an average of all the communes: {items}.",
-    },
-}
-register(LABELS)
 
 
 def fcfa_to_eur(amount):
@@ -432,12 +364,12 @@ def amounts_table(finance: pd.DataFrame, names: dict | None = None, lang: str = 
     euros = euro_table(finance).set_index("finance_id")
     out = pd.DataFrame({
         tr("commune", lang): [names.get(c, c) for c in finance["commune_id"]],
-        tr("finance.item", lang): [tr(f"finance.item.{i}", lang) for i in finance["item"]],
+        tr("finance.item", lang): [tr(f"finance_item.{i}", lang) for i in finance["item"]],
         tr("finance.amount_printed", lang): finance["amount_printed"].to_numpy(),
         tr("finance.amount_fcfa", lang): finance["amount_fcfa"].to_numpy(),
         tr("finance.period_printed", lang): finance["period_printed"].fillna("—").to_numpy(),
         tr("finance.period_years", lang): finance["period_years"].to_numpy(),
-        tr("finance.period_basis", lang): [tr(f"finance.period_basis.{b}", lang) for b in finance["period_basis"]],
+        tr("finance.period_basis", lang): [tr(f"period_basis.{b}", lang) for b in finance["period_basis"]],
         tr("finance.eur_exact", lang):
             euros.loc[finance["finance_id"], "eur_exact"].round(0).astype("Int64").to_numpy(),
         tr("finance.eur_approx", lang): finance["eur_approx"].to_numpy(),

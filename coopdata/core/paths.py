@@ -3,13 +3,14 @@
 import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent
 DATA_DIR = PROJECT_DIR / "data"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 OUTPUTS_DIR = PROJECT_DIR / "outputs"
 MAPS_DIR = PROJECT_DIR / "maps"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+LABELS_FILE = PACKAGE_DIR / "labels.csv"
 
 DATA_DIR_ENV = "COOPDATA_DATA_DIR"
 DATAPACKAGE = "datapackage.json"

@@ -14,144 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopdata import checks
-from coopdata.i18n import check_lang, register, tr
-from coopdata.loaders import load_table
-
-LABELS = {
-    "overview.title": {"fr": "Vue d’ensemble et qualité des données", "en": "Overview and data quality"},
-    # figure checks
-    "overview.figure": {"fr": "Chiffre de l’étude", "en": "Study figure"},
-    "overview.printed": {"fr": "Imprimé", "en": "Printed"},
-    "overview.value": {"fr": "Valeur", "en": "Value"},
-    "overview.computed": {"fr": "Calculé", "en": "Computed"},
-    "overview.how": {"fr": "Calcul", "en": "How"},
-    "overview.status": {"fr": "Statut", "en": "Status"},
-    "overview.status.agrees": {"fr": "concorde", "en": "agrees"},
-    "overview.status.agrees_approx": {"fr": "concorde (environ)", "en": "agrees (approximately)"},
-    "overview.status.differs": {"fr": "diffère", "en": "differs"},
-    "overview.status.not_checkable": {"fr": "non vérifiable avec ces données", "en": "not checkable with these data"},
-    "overview.how.regions": {"fr": "lignes de regions.csv", "en": "rows of regions.csv"},
-    "overview.how.prefectures": {"fr": "somme des préfectures imprimées par région (checks.prefectures_sum)",
-                                 "en": "sum of the préfectures printed per region (checks.prefectures_sum)"},
-    "overview.how.communes": {"fr": "somme des communes imprimées par région (checks.communes_sum)",
-                              "en": "sum of the communes printed per region (checks.communes_sum)"},
-    "overview.how.prodegol_communes": {"fr": "lignes de communes.csv", "en": "rows of communes.csv"},
-    "overview.how.first_twinning_year": {"fr": "plus ancienne année de début d’un jumelage (Tableau n°01)",
-                                         "en": "earliest start year of a twinning (Tableau n°01)"},
-    "overview.how.jumelage_communes": {"fr": "communes ayant un jumelage (Tableau n°01)",
-                                       "en": "communes with a twinning (Tableau n°01)"},
-    "overview.how.hors_jumelage_communes": {"fr": "communes coopérant hors jumelage (Tableau n°01)",
-                                            "en": "communes cooperating outside a twinning (Tableau n°01)"},
-    "overview.how.no_formal_partnership_communes": {"fr": "communes sans mode de gestion (governance.csv)",
-                                                    "en": "communes without a governance mode (governance.csv)"},
-    "overview.how.cooperation_forms": {"fr": "modèles distincts des lignes du Tableau n°01",
-                                       "en": "distinct models of the Tableau n°01 rows"},
-    "overview.how.partnerships_share_pct": {"fr": "partenariats (≈ 30) / communes du Togo (117) × 100",
-                                            "en": "partnerships (≈ 30) / communes of Togo (117) × 100"},
-    "overview.how.finance_mean_share_pct": {
-        "fr": "moyenne de apport / budget (périodes imprimées), §4.6.1 ; voir le carnet 04",
-        "en": "mean of contribution / budget (printed periods), §4.6.1; see notebook 04"},
-    "overview.how.none": {"fr": "—", "en": "—"},
-    # models and governance
-    "overview.record_type": {"fr": "Type d’enregistrement", "en": "Record type"},
-    "overview.record_type.partnership": {"fr": "Partenariat (Tableau n°01)", "en": "Partnership (Tableau n°01)"},
-    "overview.record_type.lead": {"fr": "Piste (texte)", "en": "Lead (text)"},
-    "overview.record_type.mention": {"fr": "Mention (texte)", "en": "Mention (text)"},
-    "overview.rows": {"fr": "Lignes", "en": "Rows"},
-    "overview.cooperations": {"fr": "Coopérations", "en": "Cooperations"},
-    "overview.n_communes": {"fr": "Communes", "en": "Communes"},
-    "overview.communes_list": {"fr": "Communes concernées", "en": "Communes concerned"},
-    "overview.models.title": {"fr": "Modèles de coopération des communes du ProDeGoL",
-                              "en": "Models of cooperation of the ProDeGoL communes"},
-    "overview.models.source": {"fr": "Source : étude ProDeGoL, Tableau n°01, §4.1 et §5.1 (partnerships.csv)",
-                               "en": "Source: ProDeGoL study, Tableau n°01, §4.1 and §5.1 (partnerships.csv)"},
-    "overview.mode": {"fr": "Organe de pilotage", "en": "Steering body"},
-    "overview.management": {"fr": "Mode de gestion", "en": "Management"},
-    "overview.count_table4": {"fr": "Nombre imprimé (Tableau n°4)", "en": "Count printed (Tableau n°4)"},
-    "overview.count_governance": {"fr": "Communes dans governance.csv", "en": "Communes in governance.csv"},
-    "overview.stated": {"fr": "Énoncé", "en": "Stated"},
-    "overview.inferred": {"fr": "Déduit", "en": "Inferred"},
-    "overview.agrees": {"fr": "Concorde", "en": "Agrees"},
-    "overview.mode.none_reported": {"fr": "Aucun partenariat officiellement établi (§4.1)",
-                                    "en": "No officially established partnership (§4.1)"},
-    # SWOT, challenges, recommendations
-    "overview.swot.internal": {"fr": "Origine interne", "en": "Internal"},
-    "overview.swot.external": {"fr": "Origine externe", "en": "External"},
-    "overview.swot.positive": {"fr": "Atouts", "en": "Helpful"},
-    "overview.swot.negative": {"fr": "Handicaps", "en": "Harmful"},
-    "overview.swot.forces": {"fr": "Forces", "en": "Strengths"},
-    "overview.swot.faiblesses": {"fr": "Faiblesses", "en": "Weaknesses"},
-    "overview.swot.opportunites": {"fr": "Opportunités", "en": "Opportunities"},
-    "overview.swot.menaces": {"fr": "Menaces", "en": "Threats"},
-    "overview.challenge": {"fr": "Défi (texte imprimé)", "en": "Challenge (printed text)"},
-    "overview.recommendation": {"fr": "Recommandation (texte imprimé)", "en": "Recommendation (printed text)"},
-    "overview.audience": {"fr": "Destinataires (imprimé)", "en": "Audience (as printed)"},
-    "overview.id": {"fr": "Id", "en": "Id"},
-    # conflicts
-    "overview.conflict": {"fr": "Conflit", "en": "Conflict"},
-    "overview.kind": {"fr": "Nature", "en": "Kind"},
-    "overview.subject": {"fr": "Objet", "en": "Subject"},
-    "overview.field": {"fr": "Champ", "en": "Field"},
-    "overview.value_printed": {"fr": "Valeur imprimée", "en": "Value printed"},
-    "overview.printed_at": {"fr": "Où", "en": "Where"},
-    "overview.lines": {"fr": "Lignes", "en": "Lines"},
-    "overview.used": {"fr": "Utilisée", "en": "Used"},
-    "overview.rationale": {"fr": "Raison (en anglais dans les données)", "en": "Rationale"},
-    "overview.kind.malformed_number": {"fr": "nombre mal formé", "en": "malformed number"},
-    "overview.kind.partner": {"fr": "partenaire", "en": "partner"},
-    "overview.kind.start_year": {"fr": "année de début", "en": "start year"},
-    "overview.kind.partner_name": {"fr": "nom du partenaire", "en": "partner name"},
-    "overview.kind.status": {"fr": "statut", "en": "status"},
-    "overview.kind.missing_row": {"fr": "ligne absente", "en": "missing row"},
-    "overview.kind.count": {"fr": "dénombrement", "en": "count"},
-    "overview.kind.impossible_figure": {"fr": "chiffre impossible", "en": "impossible figure"},
-    "overview.kind.unreproducible_figure": {"fr": "chiffre non reproductible", "en": "unreproducible figure"},
-    "overview.kind.period_mismatch": {"fr": "périodes différentes", "en": "period mismatch"},
-    "overview.kind.approximation": {"fr": "approximation", "en": "approximation"},
-    "overview.kind.extraction_artefact": {"fr": "artefact d’extraction", "en": "extraction artefact"},
-    "overview.kind.spelling": {"fr": "orthographe", "en": "spelling"},
-    "overview.kind.missing_section": {"fr": "section absente", "en": "missing section"},
-    "overview.values": {"fr": "Valeurs imprimées", "en": "Values printed"},
-    "overview.values_used": {"fr": "Valeurs retenues", "en": "Values used"},
-    "overview.column": {"fr": "Colonne", "en": "Column"},
-    "overview.empty": {"fr": "Cellules vides", "en": "Empty cells"},
-    # unknowns
-    "overview.topic": {"fr": "Ce qui manque", "en": "What is missing"},
-    "overview.table": {"fr": "Table", "en": "Table"},
-    "overview.group": {"fr": "Groupe", "en": "Group"},
-    "overview.n": {"fr": "Nombre", "en": "Count"},
-    "overview.total": {"fr": "Sur", "en": "Out of"},
-    "overview.records": {"fr": "Enregistrements", "en": "Records"},
-    "overview.detail": {"fr": "Détail (imprimé)", "en": "Detail (as printed)"},
-    "overview.unknown.population": {"fr": "Population de la commune inconnue (nombre imprimé mal formé)",
-                                    "en": "Commune population unknown (printed number malformed)"},
-    "overview.unknown.cooperation_sentence": {"fr": "Page de la commune sans phrase « Coopération »",
-                                              "en": "Commune page without a « Coopération » sentence"},
-    "overview.unknown.start_year": {"fr": "Année de début non imprimée", "en": "Start year not printed"},
-    "overview.unknown.sectors_printed": {"fr": "Domaine de coopération non imprimé ou « non recueilli »",
-                                         "en": "Cooperation domain not printed or « not collected »"},
-    "overview.unknown.partner_country": {"fr": "Pays du partenaire non unique", "en": "Partner's country not single"},
-    "overview.unknown.partner_place_not_available": {"fr": "Lieu du partenaire non disponible (non cartographié)",
-                                                     "en": "Partner's place not available (not mapped)"},
-    "overview.unknown.partner_place_seat": {"fr": "Lieu du partenaire non imprimé (siège de l’organisme)",
-                                            "en": "Partner's place not printed (seat of the body)"},
-    "overview.unknown.sector_cell": {"fr": "Case commune × secteur inconnue (coches perdues)",
-                                     "en": "Commune × sector cell unknown (checkmarks lost)"},
-    "overview.unknown.sector_row_not_printed": {"fr": "Case d’une commune absente du tableau imprimé",
-                                                "en": "Cell of a commune missing from the printed table"},
-    "overview.unknown.finance_period": {"fr": "Années de la période financière inconnues",
-                                        "en": "Years of the financial period unknown"},
-    "overview.unknown.finance_period_implied": {"fr": "Période financière implicite (non énoncée)",
-                                                "en": "Financial period implied (not stated)"},
-    "overview.unknown.governance_inferred": {"fr": "Mode de gestion déduit (non énoncé)",
-                                             "en": "Governance mode inferred (not stated)"},
-    "overview.unknown.web_reference_unlinked": {"fr": "Référence web liée à aucun partenariat",
-                                                "en": "Web reference linked to no partnership"},
-    "overview.unknown.conflict_unresolved": {"fr": "Conflit dont aucune valeur imprimée n’est retenue",
-                                             "en": "Conflict where no printed value is used"},
-}
-register(LABELS)
+from coopdata.core.i18n import check_lang, tr
+from coopdata.data import checks
+from coopdata.data.loaders import load_table
 
 RECORD_TYPES = ("partnership", "lead", "mention")
 SWOT_LAYOUT = {  # quadrant -> (row, column) of the 2×2 grid
@@ -168,8 +33,8 @@ def _names(data_dir) -> dict[str, str]:
 
 
 def _enum(data_dir, table: str, column: str) -> list[str]:
-    from coopdata.paths import resolve_data_dir
-    from coopdata.validation import read_descriptor, resource
+    from coopdata.core.paths import resolve_data_dir
+    from coopdata.data.validation import read_descriptor, resource
 
     res = resource(read_descriptor(resolve_data_dir(data_dir)), table)
     field = next(f for f in res["schema"]["fields"] if f["name"] == column)
@@ -181,7 +46,7 @@ def _enum(data_dir, table: str, column: str) -> list[str]:
 
 def _figure_values(data_dir) -> dict[str, float]:
     """Values computed from the tables for the study figures that the data can check."""
-    from coopdata import finance
+    from coopdata.analysis import finance
 
     regions = load_table("regions", data_dir)
     communes = load_table("communes", data_dir)
@@ -315,7 +180,7 @@ def swot_grid(swot: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     cells: dict[tuple[str, str], str] = {}
     for quadrant, (row, col) in SWOT_LAYOUT.items():
         items = swot.loc[swot["quadrant"] == quadrant, "item_printed"].tolist()
-        head = f"{tr('overview.swot.' + quadrant, lang).upper()} ({len(items)})"
+        head = f"{tr('swot_quadrant.' + quadrant, lang).upper()} ({len(items)})"
         cells[(row, col)] = "\n".join([head, *[f"• {t}" for t in items]])
     grid = pd.DataFrame(
         [[cells[(r, c)] for c in ("positive", "negative")] for r in ("internal", "external")],
@@ -342,8 +207,8 @@ def conflicts_table(conflicts: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     """
     check_lang(lang)
     df = conflicts.copy()
-    df["kind_label"] = [tr(f"overview.kind.{k}", lang) for k in df["kind"]]
-    df["used_label"] = [tr(f"value.{u}", lang) for u in df["used"]]
+    df["kind_label"] = [tr(f"conflict_kind.{k}", lang) for k in df["kind"]]
+    df["used_label"] = [tr(f"answer.{u}", lang) for u in df["used"]]
     out = df.set_index(["conflict_id", "kind_label", "subject"])[
         ["value_printed", "printed_at", "source_lines", "used_label", "rationale"]]
     out.index.names = [tr("overview.conflict", lang), tr("overview.kind", lang), tr("overview.subject", lang)]
@@ -469,8 +334,8 @@ def unknowns(data_dir=None) -> pd.DataFrame:
 
 def null_cells(data_dir=None) -> pd.DataFrame:
     """Every empty cell of every table, counted per (table, column): the raw view behind ``unknowns``."""
-    from coopdata.paths import resolve_data_dir
-    from coopdata.validation import read_descriptor
+    from coopdata.core.paths import resolve_data_dir
+    from coopdata.data.validation import read_descriptor
 
     descriptor = read_descriptor(resolve_data_dir(data_dir))
     rows = []
@@ -578,7 +443,7 @@ def governance_display(gov: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
 
 def conflicts_summary_display(summary: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     check_lang(lang)
-    out = summary.assign(kind=[tr(f"overview.kind.{k}", lang) for k in summary["kind"]])
+    out = summary.assign(kind=[tr(f"conflict_kind.{k}", lang) for k in summary["kind"]])
     return _headers(out, {"conflict_id": "overview.conflict", "kind": "overview.kind", "subject": "overview.subject",
                           "field": "overview.field", "values": "overview.values", "used": "overview.values_used"},
                     lang)
