@@ -188,24 +188,23 @@ def discover_notebooks(notebooks_dir: Path) -> list[Path]:
 
 
 def parameter_names(path: Path) -> list[str]:
-    """Names assigned in the cell tagged ``parameters`` (papermill's convention)."""
+    """Names of the notebook's parameters, as papermill reads them (the cell tagged ``parameters``)."""
+    import papermill  # start-up: papermill and nbformat cost ~1 s to import; only planning needs them here
+
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RunError(f"{path}: not a readable notebook ({exc.__class__.__name__}: {exc})") from None
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = "".join(cell.get("source", []))
+    if not any(c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+               for c in nb.get("cells", [])):
+        raise RunError(f"{path}: no code cell tagged 'parameters'")
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
             try:
-                tree = ast.parse(source)
+                ast.parse("".join(cell.get("source", [])))
             except SyntaxError as exc:
                 raise RunError(f"{path}: parameters cell is not valid Python ({exc.msg}, line {exc.lineno})") from None
-            names = []
-            for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-                names += [t.id for t in targets if isinstance(t, ast.Name)]
-            return names
-    raise RunError(f"{path}: no code cell tagged 'parameters'")
+    return list(papermill.inspect_notebook(str(path)))
 
 
 def commune_names(data_dir: Path) -> list[str]:
