@@ -6,12 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coopdata.core.i18n import check_lang
+from coopdata.core.errors import ParameterError
+from coopdata.core.i18n import check_lang, use_data_dir
 from coopdata.core.paths import OUTPUTS_DIR, resolve_data_dir
-
-
-class ParameterError(ValueError):
-    """A notebook parameter is invalid: the message says which, the value and what is allowed."""
 
 
 @dataclass
@@ -58,6 +55,7 @@ def setup(lang="fr", as_of=None, data_dir=None, output_dir=None, **extra) -> Par
     data_dir = resolve_data_dir(data_dir)
     if not data_dir.is_dir():
         raise ParameterError(f"data_dir {str(data_dir)!r} is not a folder")
+    use_data_dir(data_dir)  # the vocabularies' labels come from this folder's datapackage.json
     output_dir = Path(output_dir) if output_dir else OUTPUTS_DIR / "scratch"
     output_dir.mkdir(parents=True, exist_ok=True)
     configure_plotly()

@@ -34,3 +34,7 @@ class DataError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ParameterError(ValueError):
+    """A notebook parameter is invalid: the message says which, the value and what is allowed."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from coopdata.core.errors import DataError
+from coopdata.data.reading import read_table
+from coopdata.data.sectors import derive_from_dir
 
 
 def _load(name, data_dir):
-    from coopdata.data.loaders import load_table
-
-    return load_table(name, data_dir, validate=False)
+    return read_table(name, data_dir)
 
 
 def prefectures_sum(regions: pd.DataFrame) -> int:
@@ -30,8 +30,6 @@ def governance_counts(governance: pd.DataFrame) -> pd.Series:
 
 
 def check_consistency(data_dir) -> None:
-    from coopdata.data.sectors import derive_from_dir
-
     # derived sector tables equal what the written rules give
     for kind in ("current", "interest"):
         committed = _load(f"sectors_{kind}", data_dir)

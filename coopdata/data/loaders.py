@@ -6,33 +6,18 @@ the folder first (once per process), so bad data raises the same ``DataError`` a
 
 from __future__ import annotations
 
-import os
-
+import geopandas as gpd
 import pandas as pd
 
-from coopdata.core.paths import resolve_data_dir
-from coopdata.data.validation import ensure_valid, read_descriptor, resource
-
-PathLike = str | os.PathLike | None
-
-_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
-_TRUE = {"true", "True", "TRUE", "1", "yes"}
+from coopdata.data.compute import density
+from coopdata.data.description import read_descriptor, resource
+from coopdata.data.reading import PathLike, read_table
+from coopdata.data.validation import ensure_valid
 
 
 def load_table(name: str, data_dir: PathLike = None, *, validate: bool = True) -> pd.DataFrame:
-    """Any table of data/datapackage.json by resource name, typed from its schema."""
-    data_dir = ensure_valid(data_dir) if validate else resolve_data_dir(data_dir)
-    res = resource(read_descriptor(data_dir), name)
-    fields = res["schema"]["fields"]
-    dtypes = {f["name"]: _DTYPES.get(f["type"], "string") for f in fields if f["type"] != "boolean"}
-    df = pd.read_csv(
-        data_dir / res["path"], dtype=dtypes, encoding="utf-8-sig",
-        keep_default_na=False, na_values={f["name"]: [""] for f in fields},
-    )
-    for f in fields:
-        if f["type"] == "boolean":
-            df[f["name"]] = df[f["name"]].map(lambda v: pd.NA if pd.isna(v) else str(v) in _TRUE).astype("boolean")
-    return df[[f["name"] for f in fields]]
+    """Any table of data/datapackage.json by resource name, typed from its schema (validated first)."""
+    return read_table(name, ensure_valid(data_dir) if validate else data_dir)
 
 
 def load_regions(data_dir: PathLike = None) -> pd.DataFrame:
@@ -41,9 +26,6 @@ def load_regions(data_dir: PathLike = None) -> pd.DataFrame:
 
 def load_communes(data_dir: PathLike = None):
     """The 13 communes as a GeoDataFrame of points at their urban centre (GeoNames), with density."""
-    import geopandas as gpd
-
-    from coopdata.data.compute import density
 
     communes = load_table("communes", data_dir)
     regions = load_table("regions", data_dir)[["region_id", "region"]]
@@ -129,7 +111,6 @@ def load_layer(name: str, data_dir: PathLike = None):
     ``regions`` (full), ``regions_simplified`` (for the browser), ``country`` (Togo outline),
     ``neighbours``, ``context`` (with France and Germany) or ``places`` (GeoNames points).
     """
-    import geopandas as gpd
 
     if name == "places":
         places = load_table("places", data_dir)

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from coopdata.core.errors import DataError
+from coopdata.data.reading import read_table
 
 SOURCES = {
     "current": "Tableau n°03, derived from Tableau n°01 by data/sector_rules.csv",
@@ -81,11 +82,9 @@ def derive(kind: str, communes: pd.DataFrame, partnerships: pd.DataFrame, rules:
 
 
 def derive_from_dir(kind: str, data_dir=None) -> pd.DataFrame:
-    from coopdata.data.loaders import load_table
-
-    kw = {"data_dir": data_dir, "validate": False}
-    return derive(kind, load_table("communes", **kw), load_table("partnerships", **kw),
-                  load_table("sector_rules", **kw), load_table("sectors", **kw), load_table("sector_table_rows", **kw))
+    tables = [read_table(name, data_dir) for name in ("communes", "partnerships", "sector_rules", "sectors",
+                                                      "sector_table_rows")]
+    return derive(kind, *tables)
 
 
 def matrix(

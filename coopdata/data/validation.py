@@ -9,88 +9,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
 from pathlib import Path
 
 from coopdata.core.errors import DataError
-from coopdata.core.paths import DATAPACKAGE, resolve_data_dir
+from coopdata.core.paths import resolve_data_dir
+from coopdata.data.checks import check_consistency
+from coopdata.data.description import (
+    NOT_IN_FUTURE,
+    VOCABULARY,
+    data_digest,
+    read_descriptor,
+    tabular_resources,
+)
 
-NOT_IN_FUTURE = "coopdata:notInFuture"
-VOCABULARY = "coopdata:vocabulary"
-VOCABULARIES = "coopdata:vocabularies"
 VALIDATED_ENV = "COOPDATA_VALIDATED_DIGEST"
 BOM = "\ufeff"
 
 _validated: set[str] = set()  # digests of data folders already validated in this process
-
-
-def read_descriptor(data_dir: str | os.PathLike | None = None) -> dict:
-    data_dir = resolve_data_dir(data_dir)
-    path = data_dir / DATAPACKAGE
-    if not data_dir.is_dir():
-        raise DataError(str(data_dir), "data folder not found")
-    if not path.is_file():
-        raise DataError(str(path), "missing data description", hint="Every data folder needs its datapackage.json")
-    try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise DataError(str(path), f"not valid UTF-8 JSON ({exc.__class__.__name__})", line=line) from None
-    return expand_vocabularies(descriptor, path)
-
-
-def expand_vocabularies(descriptor: dict, path: Path) -> dict:
-    """Give each field that names a vocabulary (``coopdata:vocabulary``) its allowed values and categories.
-
-    A vocabulary is defined once, at the top of datapackage.json; a field may narrow it with its own
-    ``enum`` (a subset). The result is what Frictionless validates and what the rest of the code reads.
-    """
-    vocabularies = descriptor.get(VOCABULARIES, {})
-    for res in descriptor.get("resources", []):
-        for field in res.get("schema", {}).get("fields", []):
-            name = field.get(VOCABULARY)
-            if name is None:
-                continue
-            if name not in vocabularies:
-                raise DataError(str(path), f"field {res['name']}.{field['name']} names an unknown vocabulary",
-                                value=name, hint=f"Known: {', '.join(sorted(vocabularies))}")
-            values = [c["value"] for c in vocabularies[name]["categories"]]
-            constraints = field.setdefault("constraints", {})
-            narrowed = constraints.get("enum")
-            if narrowed is not None and not set(narrowed) <= set(values):
-                extra = sorted(set(narrowed) - set(values))
-                raise DataError(str(path), f"field {res['name']}.{field['name']} allows values outside vocabulary "
-                                f"{name!r}", value=", ".join(extra))
-            constraints["enum"] = narrowed if narrowed is not None else values
-            field["categories"] = [c["value"] for c in vocabularies[name]["categories"]
-                                   if c["value"] in constraints["enum"]]
-    return descriptor
-
-
-def tabular_resources(descriptor: dict) -> list[dict]:
-    return [r for r in descriptor["resources"] if r.get("format") == "csv"]
-
-
-def resource(descriptor: dict, name: str) -> dict:
-    for r in descriptor["resources"]:
-        if r["name"] == name:
-            return r
-    raise KeyError(f"no resource {name!r} in {DATAPACKAGE}; known: {[r['name'] for r in descriptor['resources']]}")
-
-
-def data_digest(data_dir: str | os.PathLike | None = None) -> str:
-    """sha256 over the description and every file it names (names and bytes)."""
-    data_dir = resolve_data_dir(data_dir)
-    descriptor = read_descriptor(data_dir)
-    h = hashlib.sha256()
-    for rel in [DATAPACKAGE] + sorted(r["path"] for r in descriptor["resources"]):
-        p = data_dir / rel
-        h.update(rel.encode())
-        h.update(p.read_bytes() if p.is_file() else b"<missing>")
-    return h.hexdigest()
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -139,6 +77,8 @@ def check_raw(path: Path, res: dict) -> None:
 
 
 def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
+    # start-up: frictionless costs ~0.3 s to import; the kernels of a batch run skip validation (the run hands
+    # them the digest it validated), so only `coopdata check` and first loads in a session pay for it.
     from frictionless import Package
 
     desc = json.loads(json.dumps(descriptor))  # deep copy: never touch the caller's dict
@@ -232,8 +172,6 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
         if report.errors:
             raise DataError(str(data_dir / res["path"]), report.errors[0].message)
     if consistency:
-        from coopdata.data.checks import check_consistency
-
         check_consistency(data_dir)
     return [r["name"] for r in tables]
 
