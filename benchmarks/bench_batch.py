@@ -31,6 +31,7 @@ Peak memory is the largest total resident memory of the process tree (sampled wi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -47,8 +48,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import coopdata  # noqa: E402,F401  (first: blocks the slow optional import in this process too)
-from coopdata.batch import run as runner  # noqa: E402
+
+# isort: split
+import papermill  # noqa: E402
+
+from coopdata.batch.execute import (  # noqa: E402
+    KERNEL_NAME,
+    SHARED_RENDERER_ENV,
+    default_jobs,
+    execute_tasks,
+    redirect_fds,
+)
+from coopdata.batch.plan import DEFAULT_CELL_TIMEOUT, Job, discover_notebooks, plan_jobs  # noqa: E402
 from coopdata.core.paths import DATA_DIR, NOTEBOOKS_DIR  # noqa: E402
+from coopdata.data.validation import VALIDATED_ENV, data_digest  # noqa: E402
+
+try:  # optional: without it, peak memory is reported as n/a
+    import psutil
+except ImportError:
+    psutil = None
 
 BIN = Path(sys.executable).parent
 PARTS = ("batch", "batch_own_renderers", "floor", "naive", "growth", "imports")
@@ -63,8 +81,6 @@ class PeakMemory:
         self.interval, self.peak, self._stop = interval, 0, threading.Event()
 
     def _sample(self):
-        import psutil
-
         me = psutil.Process()
         while not self._stop.is_set():
             total = 0
@@ -77,9 +93,7 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
     def __enter__(self):
-        try:
-            import psutil  # noqa: F401
-        except ImportError:
+        if psutil is None:
             self.peak = None
             return self
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -114,15 +128,13 @@ def machine() -> dict:
         kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal")))
         ram = f"{kb / 2**20:.1f} GiB"
-    return {"nproc": runner.default_jobs(), "cpu": cpu, "ram": ram, "python": sys.version.split()[0],
+    return {"nproc": default_jobs(), "cpu": cpu, "ram": ram, "python": sys.version.split()[0],
             "platform": platform.platform(), "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None}
 
 
 # ----------------------------------------------------------------------------- the parts
-def real_jobs(lang: str) -> list[runner.Job]:
-    import datetime as dt
-
-    return runner.plan_jobs(runner.discover_notebooks(NOTEBOOKS_DIR), (lang,), dt.date.today(), DATA_DIR)
+def real_jobs(lang: str) -> list[Job]:
+    return plan_jobs(discover_notebooks(NOTEBOOKS_DIR), (lang,), dt.date.today(), DATA_DIR)
 
 
 def run_batch(tmp: Path, jobs: int, lang: str, name: str = "batch", env_extra: dict | None = None) -> Path:
@@ -147,16 +159,14 @@ print("COOPDATA-MODULES", json.dumps(sorted(m for m in list(sys.modules)
 def probe_modules(notebook: Path, tmp: Path) -> list[str]:
     """The modules of the project's libraries that the notebook has loaded when it ends (coopdata's
     modules import most libraries lazily, inside functions, so import statements alone say little)."""
-    import papermill
-
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {}, "outputs": [],
                         "source": PROBE})
     copy = tmp / f"probe-{notebook.name}"
     copy.write_text(json.dumps(nb), encoding="utf-8")
-    with runner._redirect_fds(tmp / "probe.log"):  # the kernel's own warnings
+    with redirect_fds(tmp / "probe.log"):  # the kernel's own warnings
         out = papermill.execute_notebook(str(copy), None, parameters={"output_dir": str(tmp / "probe-out")},
-                                         progress_bar=False, cwd=str(notebook.parent), kernel_name=runner.KERNEL_NAME)
+                                         progress_bar=False, cwd=str(notebook.parent), kernel_name=KERNEL_NAME)
     for o in out.cells[-1].outputs:
         text = o.get("text", "")
         if text.startswith("COOPDATA-MODULES"):
@@ -170,7 +180,7 @@ def floor_notebooks(tmp: Path) -> dict[Path, Path]:
     folder = tmp / "floor-notebooks"
     folder.mkdir()
     out = {}
-    for nb_path in runner.discover_notebooks(NOTEBOOKS_DIR):
+    for nb_path in discover_notebooks(NOTEBOOKS_DIR):
         modules = probe_modules(nb_path, tmp)
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         params = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
@@ -184,28 +194,26 @@ def floor_notebooks(tmp: Path) -> dict[Path, Path]:
     return out
 
 
-def run_pool(tmp: Path, name: str, jobs: list[runner.Job], workers: int, html: bool) -> list[dict]:
-    from coopdata.data.validation import VALIDATED_ENV, data_digest
-
+def run_pool(tmp: Path, name: str, jobs: list[Job], workers: int, html: bool) -> list[dict]:
     root = tmp / name
     root.mkdir()
     tasks = [{"job": j, "root": str(root), "final_root": str(root), "html": html, "show_code": False,
-              "cell_timeout": runner.DEFAULT_CELL_TIMEOUT} for j in jobs]
+              "cell_timeout": DEFAULT_CELL_TIMEOUT} for j in jobs]
     results = []
     env = {VALIDATED_ENV: data_digest(DATA_DIR), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    runner.execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
+    execute_tasks(tasks, workers, env, lambda task, result: results.append(result))
     failed = [r for r in results if r["status"] != "ok"]
     if failed:
         raise SystemExit(f"{name}: {len(failed)} executions failed: {failed[:2]}")
     return results
 
 
-def run_floor(tmp: Path, floors: dict[Path, Path], jobs: list[runner.Job], workers: int):
-    floor_jobs = [runner.Job(j.name, floors[j.notebook], j.lang, j.parameters, j.commune) for j in jobs]
+def run_floor(tmp: Path, floors: dict[Path, Path], jobs: list[Job], workers: int):
+    floor_jobs = [Job(j.name, floors[j.notebook], j.lang, j.parameters, j.commune) for j in jobs]
     return run_pool(tmp, "floor", floor_jobs, workers, html=False)
 
 
-def run_naive(tmp: Path, jobs: list[runner.Job]) -> None:
+def run_naive(tmp: Path, jobs: list[Job]) -> None:
     folder = tmp / "naive"
     folder.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "COOPDATA_VALIDATED_DIGEST"}
@@ -218,9 +226,9 @@ def run_naive(tmp: Path, jobs: list[runner.Job]) -> None:
                        capture_output=True, env=env)
 
 
-def profile_jobs(jobs: list[runner.Job], copies: int) -> list[runner.Job]:
+def profile_jobs(jobs: list[Job], copies: int) -> list[Job]:
     base = [j for j in jobs if j.commune]
-    return [runner.Job(f"{j.name}-copy{c}" if c else j.name, j.notebook, j.lang, j.parameters, j.commune)
+    return [Job(f"{j.name}-copy{c}" if c else j.name, j.notebook, j.lang, j.parameters, j.commune)
             for c in range(copies) for j in base]
 
 
@@ -248,7 +256,7 @@ def import_times(repeat: int = 5) -> dict:
 # ----------------------------------------------------------------------------- main
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--jobs", type=int, default=runner.default_jobs(), help="parallelism (default: all cores)")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="parallelism (default: all cores)")
     ap.add_argument("--lang", default="fr")
     ap.add_argument("--skip", default="", help=f"comma-separated parts to skip among {', '.join(PARTS)}")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
@@ -274,7 +282,7 @@ def main(argv=None) -> int:
             total = sum(sizes.values()) / 2**20
             print(f"batch   {t:7.1f} s  peak {mib(peak)}  ({len(sizes)} HTML files, {total:.1f} MiB)")
         if "batch_own_renderers" not in skip:
-            t, peak, _ = timed(run_batch, tmp, args.jobs, args.lang, "batch-own", {runner.SHARED_RENDERER_ENV: "0"})
+            t, peak, _ = timed(run_batch, tmp, args.jobs, args.lang, "batch-own", {SHARED_RENDERER_ENV: "0"})
             results["batch_own_renderers"] = {"seconds": t, "peak_rss": peak}
             print(f"batch, one PNG renderer per kernel {t:7.1f} s  peak {mib(peak)}")
         if "floor" not in skip:

@@ -6,14 +6,20 @@ never in a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from coopdata import _speedups  # noqa: F401
+from coopdata import _speedups  # noqa: F401  (before jsonschema; coopdata/__init__ runs it first anyway)
+from coopdata.core import paths
 from coopdata.core.errors import DataError
+from coopdata.data.provenance import verify
+from coopdata.data.sectors import derive_from_dir
+from coopdata.data.validation import validate_data_dir
+from coopdata.views.summary import summary_lines
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -36,8 +42,6 @@ def _fail(exc: DataError) -> None:
 @data_dir_option
 def check(data_dir: Path | None) -> None:
     """Validate every table against data/datapackage.json; never writes anything."""
-    from coopdata.data.validation import validate_data_dir
-
     try:
         tables = validate_data_dir(data_dir)
     except DataError as exc:
@@ -49,8 +53,6 @@ def check(data_dir: Path | None) -> None:
 @data_dir_option
 def summary(data_dir: Path | None) -> None:
     """Print the main figures of the dataset (after validating it)."""
-    from coopdata.analysis.summary import summary_lines
-
     try:
         for line in summary_lines(data_dir):
             click.echo(line)
@@ -63,8 +65,6 @@ def summary(data_dir: Path | None) -> None:
 @data_dir_option
 def verify_source(study: Path, data_dir: Path | None) -> None:
     """Check that every printed value of data/ is at the lines of STUDY (the text extraction) its row cites."""
-    from coopdata.data.provenance import verify
-
     try:
         checked, findings = verify(study, data_dir)
     except DataError as exc:
@@ -79,10 +79,7 @@ def verify_source(study: Path, data_dir: Path | None) -> None:
 @data_dir_option
 def derive_sectors(data_dir: Path | None) -> None:
     """Rewrite sectors_current.csv and sectors_interest.csv from data/sector_rules.csv."""
-    from coopdata.core.paths import resolve_data_dir
-    from coopdata.data.sectors import derive_from_dir
-
-    folder = resolve_data_dir(data_dir)
+    folder = paths.resolve_data_dir(data_dir)
     try:
         for kind in ("current", "interest"):
             table = derive_from_dir(kind, folder)
@@ -115,7 +112,8 @@ def derive_sectors(data_dir: Path | None) -> None:
               help="Notebooks to run (default: the project's notebooks/).")
 @click.option("--cell-timeout", type=click.IntRange(min=1), default=None,
               help="Seconds a cell may run before it fails (default: 900).")
-def run(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, notebooks_dir, cell_timeout) -> None:
+def run_command(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, notebooks_dir,
+                cell_timeout) -> None:
     """Execute every notebook (and the commune profile once per commune) into OUTPUT_DIR/DATE/.
 
     Validates the data first. Writes the signed executed notebooks, an offline HTML report of each,
@@ -124,30 +122,28 @@ def run(date_, lang, only, jobs, data_dir, output_dir, show_code, maps_dir, note
     OUTPUT_DIR/DATE.failed/); a second successful run the same day moves the first to
     OUTPUT_DIR/DATE.previous/.
     """
-    import datetime as dt
-
-    from coopdata.batch.run import DEFAULT_CELL_TIMEOUT, RunError, RunOptions, parse_langs, run_batch
-    from coopdata.core import paths
+    # start-up: coopdata.batch (papermill, nbconvert, nbformat, tqdm) costs 0.75-0.9 s; `coopdata --help` 0.85 s
+    from coopdata.batch import plan, run
 
     try:
         try:
             date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
         except ValueError:
-            raise RunError(f"--date must be a date YYYY-MM-DD, not {date_!r}") from None
-        opts = RunOptions(
-            date=date, langs=parse_langs(lang), only=tuple(only), jobs=jobs, data_dir=data_dir,
+            raise plan.RunError(f"--date must be a date YYYY-MM-DD, not {date_!r}") from None
+        opts = plan.RunOptions(
+            date=date, langs=plan.parse_langs(lang), only=tuple(only), jobs=jobs, data_dir=data_dir,
             output_dir=output_dir or paths.OUTPUTS_DIR, notebooks_dir=notebooks_dir or paths.NOTEBOOKS_DIR,
             maps_dir=maps_dir or paths.MAPS_DIR, show_code=show_code,
-            cell_timeout=cell_timeout or DEFAULT_CELL_TIMEOUT,
+            cell_timeout=cell_timeout or plan.DEFAULT_CELL_TIMEOUT,
         )
-        status = run_batch(opts)
+        status = run.run_batch(opts)
         # The run has cleaned up and decided its status: a late Ctrl-C or SIGTERM (e.g. one that reached
         # the whole process group while the workers were being stopped) must not change the exit code.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except DataError as exc:
         _fail(exc)
-    except RunError as exc:
+    except plan.RunError as exc:
         click.echo(f"coopdata: error: {exc}", err=True)
         sys.exit(1)
     sys.exit(status)

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import plotly.io as pio
+
 from coopdata.core.errors import ParameterError
 from coopdata.core.i18n import check_lang, use_data_dir
 from coopdata.core.paths import OUTPUTS_DIR, resolve_data_dir
@@ -65,6 +67,4 @@ def setup(lang="fr", as_of=None, data_dir=None, output_dir=None, **extra) -> Par
 def configure_plotly() -> None:
     # The mimetype renders in JupyterLab; "notebook" embeds plotly.js once per notebook so that
     # figures survive nbconvert's HTML export with no network.
-    import plotly.io as pio
-
     pio.renderers.default = "plotly_mimetype+notebook"

@@ -12,6 +12,14 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from coopdata.batch.plan import NOTEBOOK_NAME
+from coopdata.core.paths import NOTEBOOKS_DIR
+
+try:  # optional: the browser tests skip (or fail under CI) without it
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    sync_playwright = None
+
 PARAMETERS = 'lang = "fr"\nas_of = ""\ndata_dir = ""\noutput_dir = ""'
 SETUP = "from coopdata.notebook import setup\nP = setup(lang, as_of, data_dir, output_dir)"
 
@@ -59,9 +67,7 @@ def _unavailable(reason: str):
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium (Debian's) for the whole session: Playwright's sync API allows one loop."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if sync_playwright is None:
         _unavailable("the playwright Python package is not installed")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
@@ -78,9 +84,6 @@ def batch(tmp_path_factory):
 
     Its notebooks are signed into ``tmp/jupyter`` (``batch_jupyter_dir``), a Jupyter data folder of its own.
     """
-    from coopdata.batch.run import NOTEBOOK_NAME
-    from coopdata.core.paths import NOTEBOOKS_DIR
-
     if not NOTEBOOKS_DIR.is_dir() or not any(NOTEBOOK_NAME.match(p.name) for p in NOTEBOOKS_DIR.iterdir()):
         pytest.skip("no numbered notebook in notebooks/ yet")
     tmp = tmp_path_factory.mktemp("batch")

@@ -1,6 +1,8 @@
-"""PNG export through kaleido and Debian's chromium, and byte-stable CSV tables."""
+"""PNG export through kaleido and Debian's chromium (coopdata.report.png), and byte-stable CSV tables
+written atomically (coopdata.core.io)."""
 
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from coopdata.core import io as core_io
 from coopdata.report import png as export
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -77,7 +80,7 @@ def test_write_table_csv_is_deterministic(tmp_path):
         "density": [241484 / 889, 176605 / 438, None],
         "count": [2, 1, 2],
     })
-    path = export.write_table_csv(df, tmp_path / "t.csv", sort_by="commune_id")
+    path = core_io.write_table_csv(df, tmp_path / "t.csv", sort_by="commune_id")
     data = path.read_bytes()
     assert data.decode("utf-8") == (
         "commune_id,commune,density,count\n"
@@ -86,9 +89,9 @@ def test_write_table_csv_is_deterministic(tmp_path):
         "zio-1,Zio 1,271.636,2\n"
     )
     assert b"\r\n" not in data
-    again = export.write_table_csv(df.iloc[::-1], tmp_path / "t2.csv", sort_by="commune_id")
+    again = core_io.write_table_csv(df.iloc[::-1], tmp_path / "t2.csv", sort_by="commune_id")
     assert again.read_bytes() == data
-    fixed = export.write_table_csv(df, tmp_path / "t3.csv", float_format="%.2f")
+    fixed = core_io.write_table_csv(df, tmp_path / "t3.csv", float_format="%.2f")
     assert fixed.read_text(encoding="utf-8").splitlines()[2] == "tone-1,Tône 1,403.21,1"
 
 
@@ -96,9 +99,18 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"old\n")
     with pytest.raises(TypeError):
-        export.write_bytes_atomic(path, "not bytes")
+        core_io.write_bytes_atomic(path, "not bytes")
     assert path.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_atomic_write_gives_the_mode_of_a_new_file(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = core_io.write_bytes_atomic(tmp_path / "t.csv", b"x\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0666 less the umask, as open() would give
 
 
 # ----------------------------------------------------------------------------- shared renderer

@@ -5,6 +5,8 @@ import pytest
 
 import coopdata
 from coopdata.analysis import finance
+from coopdata.core.errors import ParameterError
+from coopdata.views import finance_tables, study_charts
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +123,15 @@ def test_the_stated_22_percent_is_not_an_average_of_the_three_communes(data):
 def test_verdict_says_it_in_both_languages(data):
     rep = finance.reproduce_stated_average(data)
     names = {"tone-1": "Tône 1", "kozah-1": "Kozah 1", "ogou-1": "Ogou 1"}
-    fr = rep.verdict("fr", names)
+    fr = finance_tables.verdict(rep, "fr", names)
     assert fr.startswith("Aucune moyenne des 3 communes")
-    assert "30,3 %" in fr and "22,6 %" in fr and "Tône 1" in fr
-    en = rep.verdict("en", names)
-    assert en.startswith("No average of the 3 communes") and "30.3 %" in en and "22.6 %" in en
+    assert "30,3\u00a0%" in fr and "22,6\u00a0%" in fr and "Tône 1" in fr
+    assert "(écart +8,3 points)" in fr and "à 1 point ou moins de 22 %" in fr
+    assert "(montants en FCFA)\u00a0: 22,6\u00a0%" in fr
+    en = finance_tables.verdict(rep, "en", names)
+    assert en.startswith("No average of the 3 communes") and "30.3\u00a0%" in en and "22.6\u00a0%" in en
     with pytest.raises(ValueError):
-        rep.verdict("de")
+        finance_tables.verdict(rep, "de")
 
 
 def test_a_figure_that_is_an_average_is_reproduced(data):
@@ -136,28 +140,27 @@ def test_a_figure_that_is_an_average_is_reproduced(data):
     assert rep.reproduced
     top = rep.matches_all_communes.iloc[0]
     assert (top["definition"], top["method"], top["amounts"]) == ("share_as_printed", "pooled", "amount_fcfa")
-    assert rep.verdict("en").startswith("The 82 % is reproduced by")
+    assert finance_tables.verdict(rep, "en").startswith("The 82 % is reproduced by")
 
 
 def test_display_tables_and_figure(data, table):
     names = {"tone-1": "Tône 1", "kozah-1": "Kozah 1", "ogou-1": "Ogou 1"}
-    shares = finance.shares_table(table.reset_index(), names, "fr")
+    shares = finance_tables.shares_display(table.reset_index(), names, "fr")
     assert shares.loc["Kozah 1", "Apport / budget (périodes imprimées)"] == pytest.approx(115.6)
     assert shares.loc["Agrégée (sommes des montants)", "Apport / budget (périodes imprimées)"] == pytest.approx(81.9)
-    amounts = finance.amounts_table(data, names, "en")
+    amounts = finance_tables.amounts_display(data, names, "en")
     assert list(amounts["Commune"]) == ["Tône 1"] * 2 + ["Kozah 1"] * 2 + ["Ogou 1"] * 2
     assert amounts["EUR at the fixed peg"].tolist()[3] == 2_088_552
-    fig = finance.shares_figure(table.reset_index(), 22.0, names, "en")
+    fig = study_charts.shares_figure(table.reset_index(), 22.0, names, "en")
     assert len(fig.data) == 3 + 2 + 1  # communes, mean and pooled, the stated line in the legend
     assert fig.data[-1].name == "Mean share stated by the study: 22 %"
     assert fig.data[0].name == "Tône 1"
     assert fig.data[1].y[1] == pytest.approx(137 / 237 * 100)
     assert "§4.6.1" in fig.layout.annotations[-1].text
+    assert fig.data[0].text[0] == "29.1" and fig.data[0].customdata[0] == "29.1\u00a0%"
 
 
 def test_tolerance_parameter_is_checked(data):
-    from coopdata.notebook import ParameterError
-
     assert finance.check_tolerance("1.5") == 1.5
     with pytest.raises(ParameterError, match="tolerance_pct_points must be a number"):
         finance.check_tolerance("un")
@@ -170,12 +173,12 @@ def test_tolerance_parameter_is_checked(data):
 def test_candidates_display_merges_equal_definitions(data):
     rep = finance.reproduce_stated_average(data)
     names = {"tone-1": "Tône 1", "kozah-1": "Kozah 1", "ogou-1": "Ogou 1"}
-    top = finance.candidates_display(rep, names, "en", n=2)
+    top = finance_tables.candidates_display(rep, names, "en", n=2)
     assert top["Definition"].iloc[0] == ("Contribution / (budget + contribution) (printed periods) = "
                                          "Contribution / (budget + contribution), per year")
     assert top["Communes"].tolist() == ["Tône 1", "Tône 1"]
     assert top["Share (%)"].tolist() == [22.3, 22.6]  # the study's rounded euros, then FCFA
-    best = finance.candidates_display(rep, names, "en", n=None, all_communes=True, amounts="amount_fcfa",
+    best = finance_tables.candidates_display(rep, names, "en", n=None, all_communes=True, amounts="amount_fcfa",
                                       best_per_definition=True)
     assert len(best) == 4
     assert best["Communes"].unique().tolist() == ["Tône 1, Kozah 1, Ogou 1"]

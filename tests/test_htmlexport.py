@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import folium
 import nbformat
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -15,6 +16,7 @@ from plotly.offline import get_plotlyjs
 from coopdata.core.paths import TEMPLATES_DIR
 from coopdata.report import html as htmlexport
 from coopdata.report.html import OfflineHTMLError, export_html, external_resources, notebook_title, plotly_js_count
+from coopdata.views.offline import offline_map
 
 PLOTLY_INIT = f"<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>\n<script>{get_plotlyjs()}</script>"
 
@@ -87,10 +89,6 @@ def test_a_page_that_would_load_from_a_cdn_is_refused():
 
 
 def test_folium_map_in_srcdoc_iframe_is_self_contained():
-    import folium
-
-    from coopdata.views.offline import offline_map
-
     m = offline_map(location=[8.6, 1.0], zoom_start=6)
     folium.CircleMarker([10.86, 0.2], radius=8).add_to(m)
     nb = _notebook(_html(m._repr_html_()), code="m")

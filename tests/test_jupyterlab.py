@@ -10,6 +10,7 @@ plotly figure is drawn by JupyterLab's plotly renderer. Nothing may be fetched b
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.request
 
+import nbformat
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
@@ -95,8 +97,6 @@ def _executed_notebooks(out):
 
 def _expected(path) -> tuple[int, int]:
     """(plotly figures, folium maps) among the saved outputs of an executed notebook."""
-    import nbformat
-
     nb = nbformat.read(path, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     n_plotly = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
@@ -171,8 +171,6 @@ def check_in_lab(browser, base: str, token: str, out, notebooks=None) -> tuple[l
 
 def _shut_down_kernels(base: str, token: str) -> None:
     """Opening a notebook starts its kernel: end them, so that 18 idle kernels do not pile up."""
-    import json
-
     with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as r:
         sessions = json.load(r)
     for session in sessions:
@@ -193,8 +191,6 @@ def test_every_executed_notebook_shows_its_maps_and_figures_in_jupyterlab(browse
 
 def test_an_unsigned_notebook_hides_its_map(browser, lab_root, lab):
     """The control: the same notebook, changed by one metadata key and so no longer signed, shows no map."""
-    import nbformat
-
     out = lab_root
     base, token = lab
     source = out / "notebooks" / "fr" / "01_map.ipynb"

@@ -1,4 +1,5 @@
-"""coopdata.views.offline and coopdata.views.maps: offline HTML, escaping, region zoom, static PNGs."""
+"""coopdata.views.offline, the maps (coopdata.views.maps, map_popups, map_content, static_maps) and their data
+(coopdata.analysis.places): offline HTML, escaping, region zoom, static PNGs."""
 
 import json
 import re
@@ -9,10 +10,13 @@ import zlib
 import folium
 import pandas as pd
 import pytest
+import xstatic.pkg.leaflet as xl
+from folium.plugins import MarkerCluster
 
 import coopdata
+from coopdata.analysis import places
 from coopdata.core.paths import DATA_DIR
-from coopdata.views import maps, offline
+from coopdata.views import map_content, map_popups, maps, offline, static_maps, style
 
 SCRIPT_OR_STYLE_FROM_NETWORK = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
@@ -49,8 +53,6 @@ def test_no_script_or_style_sheet_comes_from_the_network(pages):
 
 
 def test_leaflet_is_inlined_from_xstatic(pages):
-    import xstatic.pkg.leaflet as xl
-
     assert xl.VERSION == "1.9.3"
     for name, page in pages.items():
         scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
@@ -85,8 +87,6 @@ def test_jquery_is_inlined_only_when_a_folium_popup_needs_it():
 
 
 def test_an_element_that_needs_a_cdn_is_refused():
-    from folium.plugins import MarkerCluster
-
     m = offline.offline_map()
     MarkerCluster().add_to(m)
     with pytest.raises(offline.OfflineError, match="network"):
@@ -136,8 +136,8 @@ def test_territory_map_content(pages):
 
 
 def test_region_popup_shows_printed_and_computed_area():
-    data = maps.load_map_data()
-    regs = maps.region_rows(data, "fr").set_index("region_id")
+    data = places.load_map_data()
+    regs = map_popups.region_rows(data, "fr").set_index("region_id")
     assert regs.loc["plateaux", "flagged"] and regs.loc["plateaux", "conflict_id"] == "C14"
     assert not regs.loc["kara", "flagged"]
     popup = regs.loc["plateaux", "popup"]
@@ -147,7 +147,7 @@ def test_region_popup_shows_printed_and_computed_area():
 
 
 def test_colour_rule_is_the_earliest_tableau_01_partnership():
-    models = maps.commune_models(coopdata.load_partnerships()).set_index("commune_id")
+    models = places.commune_models(coopdata.load_partnerships()).set_index("commune_id")
     assert len(models) == 13
     # Tchaoudjo 1: Région Grand Est 1987 (regionale) before Nuremberg 2018 (hors_jumelage).
     assert models.loc["tchaoudjo-1", "colour_model"] == "regionale"
@@ -161,14 +161,14 @@ def test_colour_rule_is_the_earliest_tableau_01_partnership():
 
 
 def test_kloto_is_drawn_hollow_with_the_printed_value():
-    rows = maps.commune_rows(maps.load_map_data(), "fr").set_index("commune_id")
+    rows = map_popups.commune_rows(places.load_map_data(), "fr").set_index("commune_id")
     assert not rows.loc["kloto-1", "population_known"]
     assert rows["population_known"].sum() == 12
     assert "« 118 4640 »" in rows.loc["kloto-1", "popup"]
-    assert rows.loc["kloto-1", "radius"] == maps.R_UNKNOWN
+    assert rows.loc["kloto-1", "radius"] == map_content.R_UNKNOWN
     # Circle area ∝ population: Zio 1, the largest, gets the largest radius.
     assert rows["radius"].idxmax() == "zio-1"
-    assert rows.loc["zio-1", "radius"] == pytest.approx(maps.R_MIN + maps.R_SPAN)
+    assert rows.loc["zio-1", "radius"] == pytest.approx(map_content.R_MIN + map_content.R_SPAN)
 
 
 def test_commune_popup_escapes_data():
@@ -180,7 +180,7 @@ def test_commune_popup_escapes_data():
     commune = {"commune_id": "x", "commune": bad, "region": "R&D", "prefecture": "P", "urban_centre": "U",
                "population": 1000, "population_printed": "1 000", "area_km2": 10, "density_per_km2": 100.0,
                "source": "§3"}
-    html_ = maps.commune_popup(commune, partnerships, "fr", "jumelage")
+    html_ = map_popups.commune_popup(commune, partnerships, "fr", "jumelage")
     assert bad not in html_ and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_
     assert "<img" not in html_ and "&lt;img src=x onerror=alert(2)&gt;" in html_
     assert "R&amp;D" in html_
@@ -209,9 +209,9 @@ def test_malicious_names_are_escaped_on_every_map(evil_data_dir):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown(page)
         assert "</script><b" not in page and "<b onmouseover" not in shown(page)
         assert page.count("</script>") == page.count("<script")  # nothing closes a script early
-        if isinstance(getattr(m, "coop_links", None), maps.PartnerLinks):
+        if isinstance(getattr(m, "coop_links", None), places.PartnerLinks):
             assert "Chauray&lt;/script&gt;&lt;b onmouseover=alert(2)&gt;`${x}`" in shown(page)
-    table = maps.commune_table("fr", data_dir=evil_data_dir)
+    table = places.commune_table("fr", data_dir=evil_data_dir)
     assert "<script>alert(1)</script>" in set(table["Commune"])  # data kept as is; escaped only in HTML
 
 
@@ -219,7 +219,7 @@ def test_malicious_names_are_escaped_on_every_map(evil_data_dir):
 @pytest.mark.parametrize("name", ["plateaux", "Plateaux", "PLATEAUX", "TG-P", "Région des Plateaux",
                                   "RÉGION DES PLATEAUX", " plateaux "])
 def test_region_is_forgiving(name):
-    assert maps.resolve_region(name, coopdata.load_regions()) == "plateaux"
+    assert places.resolve_region(name, coopdata.load_regions()) == "plateaux"
 
 
 def test_centre_is_accepted_for_centrale():
@@ -244,8 +244,22 @@ def test_region_zooms_on_its_polygon(pages):
 
 
 def test_empty_region_means_the_whole_country():
-    assert maps.resolve_region("", coopdata.load_regions()) is None
-    assert maps.resolve_region(None, coopdata.load_regions()) is None
+    assert places.resolve_region("", coopdata.load_regions()) is None
+    assert places.resolve_region(None, coopdata.load_regions()) is None
+
+
+def test_region_id_accepts_natural_earth_names():
+    assert places.region_id("Centre") == "centrale"  # Natural Earth's name of the Centrale region
+    assert places.region_id("") is None
+
+
+def test_analysis_frames_carry_no_html_and_popups_are_added_by_the_views():
+    data = places.load_map_data()
+    assert "popup" not in places.region_frame(data).columns
+    assert not {"popup", "colour", "radius"} & set(places.commune_frame(data).columns)
+    rows = map_popups.commune_rows(data, "en")
+    assert {"popup", "colour", "radius"} <= set(rows.columns)
+    assert rows.set_index("commune_id").loc["tchaoudjo-1", "colour"] == style.model_colour("regionale")
 
 
 def test_unknown_region_is_rejected_with_the_valid_ones():
@@ -266,8 +280,8 @@ def test_bad_lang_and_commune_are_rejected():
 
 # ----------------------------------------------------------------------------- partner map
 def test_partner_links_skip_rows_with_no_place_and_say_why():
-    data = maps.load_map_data()
-    links = maps.partner_links(data)
+    data = places.load_map_data()
+    links = places.partner_links(data)
     p = data.partnerships
     assert len(links.drawn) + len(links.skipped) == len(p) == 28
     assert len(links.skipped) == p["partner_place"].isna().sum() == 8
@@ -276,7 +290,7 @@ def test_partner_links_skip_rows_with_no_place_and_say_why():
     assert len(links.drawn[links.drawn["record_type"] == "partnership"]) == 17  # every Tableau n°01 row
     assert set(links.drawn.loc[links.drawn["record_type"] == "lead", "partnership_id"]) == {"L01", "L02", "L04"}
     assert len(links.places) == 15
-    caption = " ".join(maps._partner_caption(links, "fr"))
+    caption = " ".join(map_content.partner_caption(links, "fr"))
     assert "8 ligne(s)" in caption and "L03 Sanga" in caption and "20 liens tracés vers 15 lieux" in caption
     assert "Tableau n°01" in caption and "§5.1" in caption
 
@@ -310,10 +324,10 @@ def png_text_chunks(data: bytes) -> dict:
 
 
 @pytest.mark.parametrize("make", [
-    lambda p: maps.territory_png(p, "fr"),
-    lambda p: maps.territory_png(p, "en", region="kara"),
-    lambda p: maps.partner_png(p, "fr"),
-    lambda p: maps.commune_location_png(p, "kloto-1", "en"),
+    lambda p: static_maps.territory_png(p, "fr"),
+    lambda p: static_maps.territory_png(p, "en", region="kara"),
+    lambda p: static_maps.partner_png(p, "fr"),
+    lambda p: static_maps.commune_location_png(p, "kloto-1", "en"),
 ], ids=["territory", "territory_kara", "partner", "location"])
 def test_pngs_are_written_and_identical_across_two_calls(tmp_path, make):
     a = make(tmp_path / "a.png").read_bytes()
@@ -327,21 +341,21 @@ def test_pngs_are_written_and_identical_across_two_calls(tmp_path, make):
 
 def test_png_rejects_bad_region(tmp_path):
     with pytest.raises(ValueError, match="valid regions"):
-        maps.territory_png(tmp_path / "x.png", "fr", region="nowhere")
+        static_maps.territory_png(tmp_path / "x.png", "fr", region="nowhere")
     assert not (tmp_path / "x.png").exists()
 
 
 # ----------------------------------------------------------------------------- tables
 def test_region_and_commune_tables_follow_lang():
-    fr = maps.region_table("fr")
-    en = maps.region_table("en")
+    fr = places.region_table("fr")
+    en = places.region_table("en")
     assert list(fr["Région"]) == ["Savanes", "Kara", "Centrale", "Plateaux", "Maritime"]
     assert fr.loc[fr["Région"] == "Plateaux", "Signalé"].item() == "oui"
     assert en.loc[en["Region"] == "Plateaux", "Flagged"].item() == "yes"
     assert en["Computed area (km²)"].tolist() == [8654, 11589, 13228, 17213, 6181]
-    communes = maps.commune_table("en", region="kara")
+    communes = places.commune_table("en", region="kara")
     assert list(communes["Commune"]) == ["Kozah 1", "Binah 1", "Bassar 1"]
-    assert (maps.commune_table("fr")["Point dans le polygone de sa région"] == "oui").all()
+    assert (places.commune_table("fr")["Point dans le polygone de sa région"] == "oui").all()
 
 
 # ----------------------------------------------------------------------------- in a real browser

@@ -1,10 +1,16 @@
 """Overview and data quality: the study's figures against the data, conflicts and unknowns (real values)."""
 
+import shutil
+
 import pandas as pd
 import pytest
 
 import coopdata
 from coopdata.analysis import overview
+from coopdata.core.i18n import tr
+from coopdata.core.paths import DATA_DIR
+from coopdata.views import overview_tables, study_charts
+from coopdata.views.tables import html_table
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +67,14 @@ def test_governance_table_agrees_with_tableau_4(names):
 
 
 def test_swot_grid_is_two_by_two():
-    grid = overview.swot_grid(coopdata.load_swot(), "fr")
+    grid = overview_tables.swot_grid(coopdata.load_swot(), "fr")
     assert grid.shape == (2, 2)
     assert grid.iloc[0, 0].startswith("FORCES (10)\n• Existence d’une convention")
     assert grid.iloc[0, 1].startswith("FAIBLESSES (9)")
     assert grid.iloc[1, 0].startswith("OPPORTUNITÉS (6)")
     assert grid.iloc[1, 1].startswith("MENACES (5)")
     assert grid.iloc[1, 1].count("\n• ") == 5
-    assert list(overview.swot_grid(coopdata.load_swot(), "en").columns) == ["Helpful", "Harmful"]
+    assert list(overview_tables.swot_grid(coopdata.load_swot(), "en").columns) == ["Helpful", "Harmful"]
 
 
 def test_recommendations_by_audience():
@@ -80,7 +86,7 @@ def test_recommendations_by_audience():
 
 def test_conflicts_table_keeps_every_value():
     conflicts = coopdata.load_conflicts()
-    table = overview.conflicts_table(conflicts, "fr")
+    table = overview_tables.conflicts_table(conflicts, "fr")
     assert len(table) == len(conflicts) == 53
     assert table.index.get_level_values(0).nunique() == 21
     assert table.loc["C13"].iloc[1]["Valeur imprimée"] == "7 + 7 + 5 + 12 + 7 Préfectures"
@@ -114,10 +120,6 @@ def test_unknowns_found_in_the_data():
 
 def test_unknowns_follow_the_data(tmp_path):
     # a copy of data/ with one more empty population: unknowns() finds it, nothing is hard-coded
-    import shutil
-
-    from coopdata.core.paths import DATA_DIR
-
     data_dir = tmp_path / "data"
     shutil.copytree(DATA_DIR, data_dir)
     csv = data_dir / "communes.csv"
@@ -137,7 +139,7 @@ def test_null_cells_counts_every_empty_cell():
 
 def test_html_table_escapes_data_text():
     df = pd.DataFrame({"<b>col</b>": ["<script>alert(1)</script>", "a & b"]}, index=["<i>x</i>", "y"])
-    html = overview.html_table(df, caption="<caption>").to_html()
+    html = html_table(df, caption="<caption>").to_html()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "a &amp; b" in html
     assert "<i>x</i>" not in html and "&lt;i&gt;x&lt;/i&gt;" in html
@@ -147,8 +149,36 @@ def test_html_table_escapes_data_text():
 
 def test_models_figure(names):
     models = overview.models_table(coopdata.load_partnerships(), names)
-    fig = overview.models_figure(models, "fr")
+    fig = study_charts.models_figure(models, "fr")
     assert [t.name for t in fig.data] == ["Partenariat (Tableau n°01)", "Piste (texte)", "Mention (texte)"]
     assert list(fig.data[0].x) == [8, 1, 1, 3, 2]
     assert list(fig.data[0].y)[0] == "Jumelage"
     assert "Tableau n°01" in fig.layout.annotations[0].text
+    assert "Coopérations\u00a0: %{x}" in fig.data[0].hovertemplate
+
+
+def test_models_figure_escapes_commune_names():
+    models = pd.DataFrame({"record_type": ["partnership"], "model": ["jumelage"], "rows": [1], "cooperations": [1],
+                           "communes": [1], "communes_list": ["<b>X</b>"]})
+    fig = study_charts.models_figure(models, "en")
+    assert fig.data[0].customdata[0][1] == "&lt;b&gt;X&lt;/b&gt;"
+    assert "Cooperations: %{x}" in fig.data[0].hovertemplate
+
+
+def test_figure_checks_display_writes_numbers_in_the_reader_language():
+    shown = overview_tables.figure_checks_display(overview.figure_checks(lang="fr"), "fr")
+    computed = shown.set_index(tr("overview.figure", "fr"))[tr("overview.computed", "fr")]
+    assert computed["regions"] == "5"
+    assert computed["first_twinning_year"] == "1958"  # a year, no thousands separator
+    assert computed["partnerships_share_pct"] == "25,6\u00a0%"
+    assert computed["partnerships_total"] == "—"
+    en = overview_tables.figure_checks_display(overview.figure_checks(lang="en"), "en")
+    assert "25.6\u00a0%" in set(en.iloc[:, 2])
+
+
+def test_governance_display_answers_yes_or_no(names):
+    gov = overview.governance_table(coopdata.load_governance(), coopdata.load_governance_modes(), names)
+    fr = overview_tables.governance_display(gov, "fr")
+    assert set(fr.iloc[:-1, -1]) == {"oui"} and fr.iloc[-1, -1] == "—"
+    assert fr.iloc[-1, 0] == tr("overview.mode.none_reported", "fr")
+    assert set(overview_tables.governance_display(gov, "en").iloc[:-1, -1]) == {"yes"}

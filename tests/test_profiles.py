@@ -1,4 +1,5 @@
-"""Commune presentation sheets (coopdata.analysis.profile): matching, slugs, values from the study, escaping, links."""
+"""Commune presentation sheets (coopdata.analysis.profile, coopdata.views.sheet): matching, slugs, values from the
+study, escaping, links, the timeline."""
 
 import csv
 import datetime as dt
@@ -9,8 +10,13 @@ from html.parser import HTMLParser
 import pytest
 
 from coopdata.analysis import profile as profiles
+from coopdata.analysis.sectors import gaps
+from coopdata.analysis.timelines import start_year_claims
+from coopdata.core.i18n import tr
 from coopdata.core.paths import DATA_DIR, PACKAGE_DIR
-from coopdata.data.sectors import gaps
+from coopdata.core.text import esc, safe_url, slug
+from coopdata.views import charts, sheet
+from coopdata.views.style import fmt_int
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -23,6 +29,20 @@ def read_csv(name):
 @pytest.fixture(scope="module")
 def data():
     return profiles.load_profile_data()
+
+
+def identity(commune_id, lang, data, as_of=None):
+    """The identity card as shown: ``profile.identity`` with its ``text``."""
+    return sheet.identity_table(profiles.build_profile(commune_id, lang, data=data, as_of=as_of))
+
+
+def unknowns(commune_id, lang, data, as_of=None):
+    return sheet.unknowns_table(profiles.build_profile(commune_id, lang, data=data, as_of=as_of))
+
+
+def partnerships(commune_id, lang, data):
+    """The partnerships as shown, with every printed start year (``since``) and partner name."""
+    return sheet.partnerships_table(profiles.build_profile(commune_id, lang, data=data))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +85,7 @@ def test_build_profile_rejects_unknown_commune(data):
     ("  Kloto   1 ", "kloto-1"), ("Sokodé/../../root", "sokode-root"), ("Ça été", "ca-ete"),
 ])
 def test_slug_is_a_safe_file_name(text, expected, tmp_path):
-    out = profiles.slug(text)
+    out = slug(text)
     assert out == expected
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", out)
     assert (tmp_path / f"{out}.png").resolve().parent == tmp_path.resolve()
@@ -74,17 +94,17 @@ def test_slug_is_a_safe_file_name(text, expected, tmp_path):
 @pytest.mark.parametrize("text", ["", "../..", "///", "…"])
 def test_slug_refuses_names_without_letters(text):
     with pytest.raises(ValueError):
-        profiles.slug(text)
+        slug(text)
 
 
 def test_slug_length_is_bounded():
-    assert len(profiles.slug("a" * 500)) == 60
+    assert len(slug("a" * 500)) == 60
 
 
 # ----------------------------------------------------------------------------- identity
 
 def test_identity_tone_1_equals_the_commune_page(data, communes_csv):
-    ident = profiles.identity("tone-1", "fr", data)
+    ident = identity("tone-1", "fr", data)
     # « Nombre d'habitants : 176 605 », « Superficie : 438 km2 » (§3, page « Commune de Tône 1 »)
     assert ident.at["population", "value"] == 176605 == int(communes_csv["tone-1"]["population"])
     assert ident.at["area_km2", "value"] == 438 == int(communes_csv["tone-1"]["area_km2"])
@@ -96,14 +116,14 @@ def test_identity_tone_1_equals_the_commune_page(data, communes_csv):
     assert ident.at["mayor", "text"] == "M. Yampoadeb (2019–2025)"
     assert "Issy-les-Moulineaux" in ident.at["cooperation_sentence", "text"]
     assert ident.at["study_phase", "text"] == "décembre 2018 (1re phase)"
-    en = profiles.identity("tone-1", "en", data)
+    en = identity("tone-1", "en", data)
     assert en.at["population", "text"] == "176,605"
     assert en.at["distance_km", "text"] == "650 km from Lomé"
     assert en.at["study_phase", "text"] == "December 2018 (phase 1)"
 
 
 def test_identity_kloto_1_population_unknown_shows_printed_text(data, communes_csv):
-    ident = profiles.identity("kloto-1", "fr", data)
+    ident = identity("kloto-1", "fr", data)
     assert communes_csv["kloto-1"]["population"] == ""
     assert ident.at["population", "value"] is None
     assert ident.at["population", "text"] == "inconnue : imprimé « 118 4640 » (conflit C01)"
@@ -116,28 +136,28 @@ def test_identity_kloto_1_population_unknown_shows_printed_text(data, communes_c
 
 
 def test_mayor_term_over_depends_on_as_of(data):
-    assert "échu" not in profiles.identity("zio-1", "fr", data, as_of=dt.date(2025, 6, 1)).at["mayor", "text"]
-    late = profiles.identity("zio-1", "fr", data, as_of=AS_OF)
+    assert "échu" not in identity("zio-1", "fr", data, as_of=dt.date(2025, 6, 1)).at["mayor", "text"]
+    late = identity("zio-1", "fr", data, as_of=AS_OF)
     assert late.at["mayor", "text"] == "M. Agogno (2019–2025), mandat échu au 23 novembre 2026"
-    topics = profiles.unknowns("zio-1", "fr", data, as_of=AS_OF)["topic"].tolist()
+    topics = unknowns("zio-1", "fr", data, as_of=AS_OF)["topic"].tolist()
     assert "Maire (mandat)" in topics
-    assert "Maire (mandat)" not in profiles.unknowns("zio-1", "fr", data, as_of=dt.date(2025, 6, 1))["topic"].tolist()
+    assert "Maire (mandat)" not in unknowns("zio-1", "fr", data, as_of=dt.date(2025, 6, 1))["topic"].tolist()
 
 
 # ----------------------------------------------------------------------------- partnerships and conflicts
 
 def test_kloto_1_conflicting_start_years_shown_side_by_side(data):
-    table = profiles.partnerships_table("kloto-1", "fr", data).set_index("partnership_id")
+    table = partnerships("kloto-1", "fr", data).set_index("partnership_id")
     assert table.at["P04", "partner"] == "Bressuire"
     assert table.at["P04", "start_year"] == 1991
     assert table.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02) ; 1993 (page commune)"
     assert table.at["P04", "conflicts"] == "C04"
-    en = profiles.partnerships_table("kloto-1", "en", data).set_index("partnership_id")
+    en = partnerships("kloto-1", "en", data).set_index("partnership_id")
     assert en.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02); 1993 (commune page)"
     # the commune page names the town of Waldstetten where Tableau n°01 names an NGO (C10)
     assert "Ville de Waldstetten" in table.at["P17", "other_values"]
     assert table.at["P17", "conflicts"] == "C10"
-    refs = set(profiles.unknowns("kloto-1", "fr", data)["ref"])
+    refs = set(unknowns("kloto-1", "fr", data)["ref"])
     assert {"C01", "C04", "C10"} <= refs
 
 
@@ -152,13 +172,13 @@ def test_partnerships_equal_tableau_01_rows(data):
 
 def test_other_communes_page_years_do_not_leak(data):
     # C08: each of the three commune pages prints 1986 for its own row only; Tableau n°01 prints 1987
-    since = profiles.partnerships_table("tchamba-1", "fr", data).set_index("partnership_id").at["P11", "since"]
+    since = partnerships("tchamba-1", "fr", data).set_index("partnership_id").at["P11", "since"]
     assert since == "1987 (Tableau n°01, Carte n°02, §4.1) ; 1986 (page commune)"
-    amou = profiles.partnerships_table("amou-1", "fr", data).set_index("partnership_id")
+    amou = partnerships("amou-1", "fr", data).set_index("partnership_id")
     assert amou.at["P02", "since"] == "2006 (Tableau n°01) ; 1986 (Carte n°02) ; 1958 (page commune)"
-    points = profiles.timeline_points("amou-1", "fr", data)
-    assert sorted(points["year"]) == [1958, 1986, 2006]
-    assert points.loc[points["used"], "year"].tolist() == [2006]
+    claims = start_year_claims(data.conflicts, data.partnerships).query("commune_id == 'amou-1'")
+    assert sorted(claims["year"]) == [1958, 1986, 2006]
+    assert claims.loc[claims["used"], "year"].tolist() == [2006]
 
 
 def test_leads_and_mentions(data):
@@ -190,7 +210,7 @@ def test_sectors_current_beside_interests(data):
 
 
 def test_unknowns_computed_for_oti_1(data):
-    u = profiles.unknowns("oti-1", "fr", data)
+    u = unknowns("oti-1", "fr", data)
     assert "non imprimé" in u.loc[u["topic"] == "Coopération (page de la commune)", "detail"].tolist()
     assert {"C11", "C12", "L05"} <= set(u["ref"])
     current = u.loc[u["topic"] == "Actuel (Tableau n°03)", "detail"].tolist()
@@ -198,7 +218,7 @@ def test_unknowns_computed_for_oti_1(data):
 
 
 def test_unknowns_for_zio_1_say_domains_not_collected(data):
-    u = profiles.unknowns("zio-1", "en", data).set_index("ref")
+    u = unknowns("zio-1", "en", data).set_index("ref")
     assert u.at["P06", "detail"] == "fields « Données non recueillies »"
     assert "« 1990 » (commune page)" in u.at["C05", "detail"]
 
@@ -211,14 +231,14 @@ def test_unknowns_for_zio_1_say_domains_not_collected(data):
                                  "https:\\\\evil.example", 'https://x.org/"><b>', "https://x.org/<script>",
                                  "https://x.org/\x00", None, ""])
 def test_safe_url_refuses_anything_but_http(url):
-    assert profiles.safe_url(url) is None
+    assert safe_url(url) is None
 
 
 def test_link_html_escapes_and_sets_rel():
-    out = profiles.link_html("https://ex.org/a?b=1&c='2'", "Site <b>x</b>")
+    out = sheet.link_html("https://ex.org/a?b=1&c='2'", "Site <b>x</b>")
     assert out == ('<a href="https://ex.org/a?b=1&amp;c=&#x27;2&#x27;" rel="noopener" target="_blank">'
                    "Site &lt;b&gt;x&lt;/b&gt;</a>")
-    assert profiles.link_html("javascript:alert(1)", "x") == '<span class="cp-nolink">x</span>'
+    assert sheet.link_html("javascript:alert(1)", "x") == '<span class="cp-nolink">x</span>'
 
 
 class _Collector(HTMLParser):
@@ -239,7 +259,7 @@ def test_web_links_of_tone_1_are_the_sitography(data):
     assert links["ref_id"].tolist() == ["W01", "W02", "W03"]
     assert "https://www.issy.com/dapaong" in links["url"].tolist()
     parser = _Collector()
-    parser.feed(profiles.links_html(profiles.build_profile("tone-1", data=data)))
+    parser.feed(sheet.links_html(profiles.build_profile("tone-1", data=data)))
     assert parser.hrefs == links["url"].tolist()
     assert set(parser.rels) == {"noopener"}
 
@@ -257,7 +277,7 @@ def test_malicious_data_is_escaped_everywhere(data):
     refs.loc[refs["ref_id"] == "W02", "label_printed"] = evil
     bad = replace(data, communes=communes, partnerships=partnerships, web_references=refs)
     profile = profiles.build_profile("Tône 1", "fr", data=bad, as_of=AS_OF)
-    html = profiles.sheet_html(profile)
+    html = sheet.sheet_html(profile)
     assert "<script" not in html and "<img src=x" not in html and 'href="javascript' not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
@@ -273,11 +293,11 @@ def test_malicious_data_is_escaped_everywhere(data):
 def test_every_commune_sheet_builds_with_own_figures(lang, data, communes_csv):
     for commune_id, row in communes_csv.items():
         profile = profiles.build_profile(row["commune"], lang, data=data, as_of=AS_OF)
-        html = profiles.sheet_html(profile)
+        html = sheet.sheet_html(profile)
         assert profile.commune_id == commune_id
-        assert profiles.esc(profiles.tr("profile.title", lang, commune=row["commune"])) in html
-        population = profiles.fmt_int(row["population"], lang) or row["population_printed"]
-        assert population in html and profiles.fmt_int(row["area_km2"], lang) in html
+        assert esc(tr("profile.title", lang, commune=row["commune"])) in html
+        population = fmt_int(row["population"], lang) or row["population_printed"]
+        assert population in html and fmt_int(row["area_km2"], lang) in html
         parser = _Collector()
         parser.feed(html)
         assert all(h.startswith(("https://", "http://")) for h in parser.hrefs)
@@ -285,19 +305,37 @@ def test_every_commune_sheet_builds_with_own_figures(lang, data, communes_csv):
 
 def test_write_tables_is_deterministic(tmp_path, data):
     profile = profiles.build_profile("kloto 1", "fr", data=data, as_of=AS_OF)
-    first = {p.name: p.read_bytes() for p in profiles.write_tables(profile, tmp_path / "a")}
-    second = {p.name: p.read_bytes() for p in profiles.write_tables(profile, tmp_path / "b")}
+    first = {p.name: p.read_bytes() for p in sheet.write_tables(profile, tmp_path / "a")}
+    second = {p.name: p.read_bytes() for p in sheet.write_tables(profile, tmp_path / "b")}
     assert first == second
     assert sorted(first) == [f"kloto-1_{k}.csv" for k in
                              sorted(["identity", "partnerships", "leads", "sectors", "links", "unknowns"])]
     assert "118 4640" in first["kloto-1_identity.csv"].decode()
 
 
-def test_timeline_figure_marks_both_printed_years(data):
-    fig = profiles.timeline_figure("kloto-1", "en", data)
-    xs = {x for trace in fig.data if trace.mode and "markers" in trace.mode for x in trace.x}
-    assert {1991, 1993, 2018} <= xs
-    assert fig.layout.title.text == "Kloto 1: partnerships' start"
+@pytest.mark.parametrize("commune_id", ["kloto-1", "tchaoudjo-1"])
+def test_the_sheet_timeline_is_the_report_timeline_for_the_commune(data, commune_id):
+    profile = profiles.build_profile(commune_id, "en", data=data, as_of=AS_OF)
+    fig = sheet.timeline_figure(profile)
+    report = charts.timeline(data.partnerships, data.conflicts, data.events, AS_OF, "en", communes=data.communes)
+    pids = set(profile.partnerships["partnership_id"])
+    # same bars (model, colour, start, length, hover) and same markers (symbol, colour, hover) for the commune
+    bars = {c[5]: (t.name, t.marker.color, b, x, tuple(c)) for t in fig.data if t.type == "bar"
+            for b, x, c in zip(t.base, t.x, t.customdata, strict=True)}
+    report_bars = {c[5]: (t.name, t.marker.color, b, x, tuple(c)) for t in report.data if t.type == "bar"
+                   for b, x, c in zip(t.base, t.x, t.customdata, strict=True)}
+    assert set(bars) == pids and bars == {k: v for k, v in report_bars.items() if k in pids}
+
+    def markers(f):
+        return {(t.name, pid, x): (t.marker.symbol, t.marker.color, t.marker.size, tuple(c))
+                for t in f.data if t.type == "scatter" and t.meta
+                for pid, x, c in zip(t.meta, t.x, t.customdata, strict=True)}
+
+    assert markers(fig) == {k: v for k, v in markers(report).items() if k[1] in pids}
+    assert {(t.name, t.type) for t in fig.data} <= {(t.name, t.type) for t in report.data}
+    if commune_id == "kloto-1":
+        assert {x for (_, _, x) in markers(fig)} == {1991, 1993}
+    assert fig.layout.title.text == f"<b>{esc(tr('profile.timeline_title', 'en', commune=profile.name))}</b>"
 
 
 def test_print_css_has_a4_and_print_rules():

@@ -24,9 +24,12 @@ import pytest
 from conftest import PARAMETERS, coopdata_command, write_notebook
 from nbformat.sign import NotebookNotary
 
-from coopdata.batch import run as runner
-from coopdata.batch.run import Job, RunError
-from coopdata.core.paths import DATA_DIR
+from coopdata.batch.execute import describe_error
+from coopdata.batch.normalise import normalise_notebook, renumber_ids
+from coopdata.batch.plan import Job, RunError, discover_notebooks, parameter_names, plan_jobs, select_jobs, slugify
+from coopdata.batch.publish import collect_maps, publish_dir
+from coopdata.core.paths import DATA_DIR, PROJECT_DIR
+from coopdata.data.validation import data_digest
 from coopdata.report.html import external_resources
 
 DATE = "2024-05-01"
@@ -37,29 +40,29 @@ COMMUNES = ["Tône 1", "Oti 1", "Kozah 1", "Binah 1", "Bassar 1", "Tchaoudjo 1",
 
 
 def test_slugify_matches_the_commune_ids():
-    assert [runner.slugify(c) for c in COMMUNES] == [
+    assert [slugify(c) for c in COMMUNES] == [
         "tone-1", "oti-1", "kozah-1", "binah-1", "bassar-1", "tchaoudjo-1", "tchamba-1", "sotouboua-1", "ogou-1",
         "amou-1", "kloto-1", "zio-1", "yoto-1"]
     with pytest.raises(RunError):
-        runner.slugify("«»")
+        slugify("«»")
 
 
 def test_parameter_names_and_discovery(make_notebook, tmp_path):
     make_notebook("01_a", "A", ["x = 1"])
     make_notebook("10_profile", "P", ["y = 2"], parameters='commune = "Tône 1"\n' + PARAMETERS)
     (tmp_path / "notebooks" / "scratch.ipynb").write_text("{}")  # not numbered: ignored
-    found = runner.discover_notebooks(tmp_path / "notebooks")
+    found = discover_notebooks(tmp_path / "notebooks")
     assert [p.name for p in found] == ["01_a.ipynb", "10_profile.ipynb"]
-    assert runner.parameter_names(found[0]) == ["lang", "as_of", "data_dir", "output_dir"]
-    assert runner.parameter_names(found[1])[0] == "commune"
+    assert parameter_names(found[0]) == ["lang", "as_of", "data_dir", "output_dir"]
+    assert parameter_names(found[1])[0] == "commune"
     with pytest.raises(RunError, match="no numbered notebook"):
-        runner.discover_notebooks(tmp_path)
+        discover_notebooks(tmp_path)
 
 
 def test_plan_runs_the_profile_once_per_commune_of_the_data(make_notebook, tmp_path):
     nbs = [make_notebook("01_a", "A", []),
            make_notebook("10_profile", "P", [], parameters='commune = ""\n' + PARAMETERS)]
-    jobs = runner.plan_jobs(nbs, ("fr", "en"), dt.date(2024, 5, 1), DATA_DIR)
+    jobs = plan_jobs(nbs, ("fr", "en"), dt.date(2024, 5, 1), DATA_DIR)
     assert len(jobs) == 2 * (1 + 13)
     profiles = [j for j in jobs if j.commune and j.lang == "fr"]
     assert [j.commune for j in profiles] == COMMUNES  # the order of data/communes.csv
@@ -74,10 +77,10 @@ def test_plan_runs_the_profile_once_per_commune_of_the_data(make_notebook, tmp_p
 def test_only_selects_by_name_number_commune_or_pattern(make_notebook, tmp_path):
     nbs = [make_notebook("01_map", "A", []), make_notebook("02_timelines", "B", []),
            make_notebook("10_profile", "P", [], parameters='commune = ""\n' + PARAMETERS)]
-    jobs = runner.plan_jobs(nbs, ("fr",), dt.date(2024, 5, 1), DATA_DIR, communes=COMMUNES)
+    jobs = plan_jobs(nbs, ("fr",), dt.date(2024, 5, 1), DATA_DIR, communes=COMMUNES)
 
     def names(*only):
-        return [j.name for j in runner.select_jobs(jobs, only)]
+        return [j.name for j in select_jobs(jobs, only)]
 
     assert len(names()) == 15
     assert names("01_map") == names("01") == names("01_map.ipynb") == ["01_map"]
@@ -118,10 +121,10 @@ def _executed_like_papermill(tmp: str):
 
 def test_normalise_notebook_removes_timings_paths_and_random_ids():
     job = Job("01_a", Path("/somewhere/notebooks/01_a.ipynb"), "fr", {})
-    a = runner.normalise_notebook(_executed_like_papermill("/out/.2024.partial-1"), job=job,
-                                  replace={"/out/.2024.partial-1": "/out/2024-05-01"})
-    b = runner.normalise_notebook(_executed_like_papermill("/out/.2024.partial-2"), job=job,
-                                  replace={"/out/.2024.partial-2": "/out/2024-05-01"})
+    a = normalise_notebook(_executed_like_papermill("/out/.2024.partial-1"), job=job,
+                           replace={"/out/.2024.partial-1": "/out/2024-05-01"})
+    b = normalise_notebook(_executed_like_papermill("/out/.2024.partial-2"), job=job,
+                           replace={"/out/.2024.partial-2": "/out/2024-05-01"})
     assert nbformat.writes(a) == nbformat.writes(b)
     meta = a.metadata.papermill
     assert not {"start_time", "end_time", "duration"} & set(meta)
@@ -142,7 +145,7 @@ def test_normalise_notebook_removes_timings_paths_and_random_ids():
 def test_renumber_ids_leaves_other_hex_alone():
     sha = hashlib.sha256(b"x").hexdigest()
     text = f"sha {sha} md5 {hashlib.md5(b'x').hexdigest()}"
-    assert runner.renumber_ids(text) == text
+    assert renumber_ids(text) == text
 
 
 # -------------------------------------------------------------------------------------------- publishing
@@ -158,7 +161,7 @@ def test_publish_dir_swaps_and_keeps_one_backup(tmp_path):
         new = tmp_path / f".2024-05-01.partial-{n}"
         new.mkdir()
         (new / "run.txt").write_text(str(n))
-        runner.publish_dir(new, target, backup)
+        publish_dir(new, target, backup)
         assert (target / "run.txt").read_text() == str(n)
         assert not new.exists()
     assert (backup / "run.txt").read_text() == "2"
@@ -176,14 +179,14 @@ def test_collect_maps_keeps_names_and_prefixes_collisions(tmp_path):
             (base / "maps" / f"{n}.html").write_text(n)
         (base / "figures" / "communes.png").write_bytes(b"png")
         (base / "figures" / "other.png").write_bytes(b"png")
-    found = runner.collect_maps(tmp_path, jobs, "fr")
+    found = collect_maps(tmp_path, jobs, "fr")
     assert sorted(found) == ["01_map-partners.html", "02_t-partners.html", "communes.html", "communes.png"]
     assert found["communes.png"] == tmp_path / "fr/01_map/figures/communes.png"
 
 
 def test_describe_error_names_the_cell():
     err = {"cell_index": 6, "execution_count": 5, "code": "assert n == 13", "ename": "AssertionError", "evalue": "12"}
-    assert runner.describe_error(err) == "cell In [5] `assert n == 13`: AssertionError: 12"
+    assert describe_error(err) == "cell In [5] `assert n == 13`: AssertionError: 12"
 
 
 # -------------------------------------------------------------------------------------------- command line
@@ -302,11 +305,9 @@ def test_manifest_records_parameters_inputs_versions_and_durations(good_run):
     nb_dir = good_run["tmp"] / "notebooks"
     assert m["inputs"]["notebooks"] == {n: hashlib.sha256((nb_dir / n).read_bytes()).hexdigest()
                                         for n in ("01_map.ipynb", "02_other.ipynb", "10_profile.ipynb")}
-    from coopdata.data.validation import data_digest
-
     assert m["inputs"]["data_digest"] == data_digest(DATA_DIR)
     assert m["packages"]["papermill"] and m["packages"]["nbconvert"] and m["packages"]["python"]
-    if (Path(runner.PROJECT_DIR) / ".git").exists() and shutil.which("git"):
+    if (PROJECT_DIR / ".git").exists() and shutil.which("git"):
         assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
     entries = {n["key"]: n for n in m["notebooks"]}
     assert sorted(entries) == ["fr/01_map", "fr/02_other", "fr/10_profile-oti-1", "fr/10_profile-tone-1"]

@@ -20,19 +20,20 @@ Definitions (one value per commune, as a fraction, 0.25 = 25 %):
 
 Averages over communes: ``mean`` (simple mean of the communes' shares), ``median`` and ``pooled``
 (the definition applied to the summed amounts, e.g. sum of contributions / sum of budgets).
+
+Frames in, frames out: the reader tables and the verdict are in ``coopdata.views.finance_tables``, the
+chart in ``coopdata.views.study_charts``.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from coopdata.core.errors import DataError
-from coopdata.core.i18n import check_lang, tr
+from coopdata.core.errors import DataError, ParameterError
 
 #: Fixed parity of the CFA franc (BCEAO) with the euro since 1999: 1 EUR = 655.957 FCFA.
 FCFA_PER_EUR = 655.957
@@ -47,7 +48,6 @@ DEFINITIONS = (
     "share_of_total_resources_per_year",
 )
 METHODS = ("mean", "median", "pooled")
-
 
 
 def fcfa_to_eur(amount):
@@ -199,17 +199,6 @@ def candidates(finance: pd.DataFrame, stated: float = 22.0,
     return out[["amounts", "definition", "method", "communes", "n_communes", "value_pct", "gap_pp"]]
 
 
-def format_number(value: float, lang: str = "fr", digits: int = 1, sign: bool = False) -> str:
-    """``30.3`` in English, ``30,3`` in French (``+8,3`` with ``sign``)."""
-    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
-    return text.replace(".", ",") if check_lang(lang) == "fr" else text
-
-
-def format_pct(value: float, lang: str = "fr", digits: int = 1) -> str:
-    """``30.3 %`` in English, ``30,3 %`` in French."""
-    return format_number(value, lang, digits) + " %"
-
-
 @dataclass
 class Reproduction:
     """What the printed amounts can and cannot give for the stated share."""
@@ -231,15 +220,6 @@ class Reproduction:
     def matches_all_communes(self) -> pd.DataFrame:
         return self.matches[self.matches["n_communes"] == self.n_communes]
 
-    def describe(self, row: dict, lang: str = "fr", names: dict | None = None) -> str:
-        """« definition — method — communes (amounts) » in ``lang``."""
-        names = names or {}
-        communes = ", ".join(names.get(c, c) for c in str(row["communes"]).split(";"))
-        definitions = str(row["definition"]).split(";")
-        basis = tr("finance.amount_basis." + row["amounts"], lang)
-        return (f"{' = '.join(tr('finance.def.' + d, lang) for d in definitions)}"
-                f" — {tr('finance.method.' + row['method'], lang)} — {communes} ({basis})")
-
     def grouped(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Rows merged where several definitions give the same value (equal periods), definitions joined by ';'."""
         if rows.empty:
@@ -250,60 +230,6 @@ class Reproduction:
                     value_pct=("value_pct", "first"), gap_pp=("gap_pp", "first"))
                .reset_index().drop(columns="_v"))
         return out[list(rows.columns)]
-
-    def verdict(self, lang: str = "fr", names: dict | None = None) -> str:
-        """The finding in a few sentences, in ``lang``."""
-        check_lang(lang)
-        if self.reproduced:
-            best = self.grouped(self.matches_all_communes).iloc[0].to_dict()
-            text = tr("finance.verdict.reproduced", lang, what=self.describe(best, lang, names),
-                      value=format_pct(best["value_pct"], lang), stated=format_number(self.stated, lang, 0))
-        else:
-            best = self.closest_all_communes
-            text = tr("finance.verdict.not_reproduced", lang, what=self.describe(best, lang, names),
-                      value=format_pct(best["value_pct"], lang), gap=format_number(best["gap_pp"], lang, sign=True),
-                      tol=f"{self.tolerance_pct_points:g}".replace(".", "," if lang == "fr" else "."),
-                      n=self.n_communes, stated=format_number(self.stated, lang, 0))
-        others = self.grouped(self.matches[self.matches["n_communes"] < self.n_communes])
-        if len(others):
-            items = "; ".join(f"{self.describe(r, lang, names)} : {format_pct(r['value_pct'], lang)}"
-                              for r in others.to_dict("records"))
-            key = "finance.verdict.single" if (others["n_communes"] == 1).all() else "finance.verdict.subset"
-            text += " " + tr(key, lang, items=items)
-        return text
-
-
-def candidates_display(rep: Reproduction, names: dict | None = None, lang: str = "fr", n: int | None = 10,
-                       all_communes: bool = False, amounts: str | None = None,
-                       best_per_definition: bool = False) -> pd.DataFrame:
-    """The candidates nearest to the stated figure, for reading: definitions giving the same value
-    merged (« A = B »), labels in ``lang``, values rounded to 0.1.
-
-    ``all_communes`` keeps the averages of all the communes, ``amounts`` one amount basis,
-    ``best_per_definition`` the nearest candidate of each definition only.
-    """
-    check_lang(lang)
-    names = names or {}
-    rows = rep.candidates
-    if all_communes:
-        rows = rows[rows["n_communes"] == rep.n_communes]
-    if amounts is not None:
-        rows = rows[rows["amounts"] == amounts]
-    if best_per_definition:
-        rows = rows.loc[rows.groupby("definition", sort=False)["gap_pp"].apply(lambda g: g.abs().idxmin())]
-    else:
-        rows = rep.grouped(rows)
-    rows = rows.head(n) if n is not None else rows
-    out = pd.DataFrame({
-        tr("finance.amounts", lang): [tr(f"finance.amount_basis.{a}", lang) for a in rows["amounts"]],
-        tr("finance.definition", lang): [" = ".join(tr(f"finance.def.{d}", lang) for d in str(v).split(";"))
-                                         for v in rows["definition"]],
-        tr("finance.method", lang): [tr(f"finance.method.{m}", lang) for m in rows["method"]],
-        tr("finance.communes", lang): [", ".join(names.get(c, c) for c in str(v).split(";")) for v in rows["communes"]],
-        tr("finance.share_pct", lang): rows["value_pct"].round(1).to_numpy(),
-        tr("finance.gap_pp", lang): rows["gap_pp"].round(1).to_numpy(),
-    })
-    return out.reset_index(drop=True)
 
 
 def reproduce_stated_average(finance: pd.DataFrame, stated: float = 22.0,
@@ -335,8 +261,6 @@ def reproduce_stated_average(finance: pd.DataFrame, stated: float = 22.0,
 
 def check_tolerance(value) -> float:
     """The notebook parameter ``tolerance_pct_points`` as a float in (0, 100), else ParameterError."""
-    from coopdata.notebook import ParameterError
-
     try:
         tol = float(value)
     except (TypeError, ValueError):
@@ -352,77 +276,3 @@ def stated_share(study_figures: pd.DataFrame) -> float:
     if "finance_mean_share_pct" not in figures:
         raise DataError("study_figures.csv", "figure finance_mean_share_pct is missing", column="figure_id")
     return float(figures["finance_mean_share_pct"])
-
-
-# ---- tables and figure for the notebook -------------------------------------------------------------------
-
-
-def amounts_table(finance: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
-    """The printed amounts for display: FCFA, period, euros at the peg beside the study's euros."""
-    check_lang(lang)
-    names = names or {}
-    euros = euro_table(finance).set_index("finance_id")
-    out = pd.DataFrame({
-        tr("commune", lang): [names.get(c, c) for c in finance["commune_id"]],
-        tr("finance.item", lang): [tr(f"finance_item.{i}", lang) for i in finance["item"]],
-        tr("finance.amount_printed", lang): finance["amount_printed"].to_numpy(),
-        tr("finance.amount_fcfa", lang): finance["amount_fcfa"].to_numpy(),
-        tr("finance.period_printed", lang): finance["period_printed"].fillna("—").to_numpy(),
-        tr("finance.period_years", lang): finance["period_years"].to_numpy(),
-        tr("finance.period_basis", lang): [tr(f"period_basis.{b}", lang) for b in finance["period_basis"]],
-        tr("finance.eur_exact", lang):
-            euros.loc[finance["finance_id"], "eur_exact"].round(0).astype("Int64").to_numpy(),
-        tr("finance.eur_approx", lang): finance["eur_approx"].to_numpy(),
-        tr("finance.eur_diff_pct", lang): euros.loc[finance["finance_id"], "eur_diff_pct"].round(1).to_numpy(),
-    })
-    return out
-
-
-def shares_table(ratios: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
-    """Communes × definitions in %, with the mean and pooled rows, one decimal."""
-    check_lang(lang)
-    names = names or {}
-    rows = {names.get(c, c): ratios.loc[ratios["commune_id"] == c, list(DEFINITIONS)].iloc[0]
-            for c in ratios["commune_id"]}
-    avg = averages(ratios)
-    for method in METHODS:
-        rows[tr(f"finance.method.{method}", lang)] = avg[avg["method"] == method].set_index("definition")["value"]
-    out = pd.DataFrame(rows).T[list(DEFINITIONS)].astype(float) * 100
-    out.columns = [tr(f"finance.def.{d}", lang) for d in DEFINITIONS]
-    return out.round(1)
-
-
-def shares_figure(ratios: pd.DataFrame, stated: float, names: dict | None = None, lang: str = "fr"):
-    """Grouped bars: each definition for each commune, the mean and the pooled value; a line at ``stated``."""
-    import plotly.graph_objects as go
-
-    check_lang(lang)
-    names = names or {}
-    labels = [tr(f"finance.def.{d}", lang).replace(" (", "<br>(").replace(", ", ",<br>") for d in DEFINITIONS]
-    hover = "%{fullData.name}<br>%{x}<br>%{text} %<extra></extra>"
-    fig = go.Figure()
-    for c in ratios["commune_id"]:
-        row = ratios.loc[ratios["commune_id"] == c].iloc[0]
-        values = [float(row[d]) * 100 for d in DEFINITIONS]
-        fig.add_bar(name=html.escape(names.get(c, c)), x=labels, y=values,
-                    text=[format_number(v, lang) for v in values], hovertemplate=hover)
-    avg = averages(ratios).set_index(["definition", "method"])["value"]
-    for method, pattern in (("mean", "/"), ("pooled", "x")):
-        values = [float(avg[(d, method)]) * 100 for d in DEFINITIONS]
-        fig.add_bar(name=tr(f"finance.method.{method}", lang), x=labels, y=values,
-                    text=[format_number(v, lang) for v in values], marker_pattern_shape=pattern,
-                    hovertemplate=hover)
-    fig.add_hline(y=stated, line_dash="dash", line_color="black")
-    # the dashed line's label goes in the legend (an annotation would cover the bars)
-    fig.add_scatter(x=[None], y=[None], mode="lines", line={"dash": "dash", "color": "black"},
-                    name=tr("finance.stated", lang, value=stated), hoverinfo="skip")
-    fig.update_traces(textposition="outside", cliponaxis=False, selector={"type": "bar"})
-    fig.update_layout(
-        title=tr("finance.chart.title", lang), barmode="group", template="plotly_white",
-        yaxis_title=tr("finance.share_pct", lang), xaxis_title=None, xaxis_tickangle=0,
-        width=1100, height=600, margin={"b": 110, "t": 80},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-    )
-    fig.add_annotation(text=tr("finance.chart.source", lang), xref="paper", yref="paper", x=0, y=-0.2,
-                       showarrow=False, xanchor="left", yanchor="top", font={"size": 11})
-    return fig

@@ -8,7 +8,11 @@ polygons are joined by their ISO 3166-2 code (``iso_3166_2``: TG-S, TG-K, TG-C, 
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
+from pyproj import Geod
+
+from coopdata.data.loaders import load_regions
 
 #: A printed area is flagged when it differs from the computed one by more than this share (%)
 #: of the computed area. The study's regional areas are rounded official figures, and the Natural
@@ -22,8 +26,6 @@ ISO = "iso_3166_2"
 
 def geodesic_area_km2(geometries) -> pd.Series:
     """Geodesic area (km², WGS 84 ellipsoid) of each geometry of a GeoSeries / GeoDataFrame."""
-    from pyproj import Geod
-
     geod = Geod(ellps="WGS84")
     geoms = getattr(geometries, "geometry", geometries)
     if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
@@ -56,8 +58,6 @@ def join_regions(regions_table: pd.DataFrame, regions_gdf):
 
     Every code must be on both sides exactly once; otherwise a ``ValueError`` names the codes.
     """
-    import geopandas as gpd
-
     _check_iso(regions_table, "regions table")
     _check_iso(regions_gdf, "region polygons")
     left, right = set(regions_table[ISO].astype(str)), set(regions_gdf[ISO].astype(str))
@@ -103,11 +103,7 @@ def commune_region_check(communes, regions_gdf, regions_table: pd.DataFrame | No
     Columns: commune_id, commune, region_id, region_id_polygon (NA when no polygon holds the point),
     inside (bool).
     """
-    import geopandas as gpd
-
     if regions_table is None:
-        from coopdata.data.loaders import load_regions
-
         regions_table = load_regions(data_dir)
     joined = join_regions(regions_table, regions_gdf)[["region_id", "geometry"]]
     joined = joined.rename(columns={"region_id": "region_id_polygon"})

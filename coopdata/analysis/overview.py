@@ -1,42 +1,30 @@
 """Overview and data quality: what the study states, what the data reproduce, what stays unknown.
 
 Every number here is computed from data/: the study's figures are set beside the values the
-tables give (``figure_checks``), the conflicts are listed with every competing value
-(``conflicts_table``) and ``unknowns`` finds the empty or unresolved cells that limit what the
-data can say. ``html_table`` renders any of these tables with the data text HTML-escaped.
+tables give (``figure_checks``), the conflicts are counted per conflict (``conflicts_summary``)
+and ``unknowns`` finds the empty or unresolved cells that limit what the data can say. Frames in,
+frames out: the labelled reader tables are in ``coopdata.views.overview_tables``, the chart in
+``coopdata.views.study_charts``.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from coopdata.analysis import finance
 from coopdata.core.i18n import check_lang, tr
 from coopdata.data import checks
+from coopdata.data.description import read_descriptor, resource
 from coopdata.data.loaders import load_table
 
 RECORD_TYPES = ("partnership", "lead", "mention")
-SWOT_LAYOUT = {  # quadrant -> (row, column) of the 2×2 grid
-    "forces": ("internal", "positive"),
-    "faiblesses": ("internal", "negative"),
-    "opportunites": ("external", "positive"),
-    "menaces": ("external", "negative"),
-}
-
-
-def _names(data_dir) -> dict[str, str]:
-    communes = load_table("communes", data_dir)
-    return dict(zip(communes["commune_id"], communes["commune"], strict=True))
 
 
 def _enum(data_dir, table: str, column: str) -> list[str]:
-    from coopdata.core.paths import resolve_data_dir
-    from coopdata.data.validation import read_descriptor, resource
-
-    res = resource(read_descriptor(resolve_data_dir(data_dir)), table)
+    res = resource(read_descriptor(data_dir), table)
     field = next(f for f in res["schema"]["fields"] if f["name"] == column)
     return list(field.get("constraints", {}).get("enum", []))
 
@@ -46,8 +34,6 @@ def _enum(data_dir, table: str, column: str) -> list[str]:
 
 def _figure_values(data_dir) -> dict[str, float]:
     """Values computed from the tables for the study figures that the data can check."""
-    from coopdata.analysis import finance
-
     regions = load_table("regions", data_dir)
     communes = load_table("communes", data_dir)
     partnerships = load_table("partnerships", data_dir)
@@ -167,27 +153,7 @@ def governance_table(governance: pd.DataFrame, modes: pd.DataFrame, names: dict 
     return out
 
 
-# ---- SWOT, challenges, recommendations -----------------------------------------------------------------------
-
-
-def swot_grid(swot: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """Tableau n°5 as a 2×2 table: rows internal / external, columns helpful / harmful.
-
-    Each cell lists the quadrant's name with its count, then its items as printed, one per line
-    (« • … »); render with ``html_table(..., pre_line=True)``.
-    """
-    check_lang(lang)
-    cells: dict[tuple[str, str], str] = {}
-    for quadrant, (row, col) in SWOT_LAYOUT.items():
-        items = swot.loc[swot["quadrant"] == quadrant, "item_printed"].tolist()
-        head = f"{tr('swot_quadrant.' + quadrant, lang).upper()} ({len(items)})"
-        cells[(row, col)] = "\n".join([head, *[f"• {t}" for t in items]])
-    grid = pd.DataFrame(
-        [[cells[(r, c)] for c in ("positive", "negative")] for r in ("internal", "external")],
-        index=[tr("overview.swot.internal", lang), tr("overview.swot.external", lang)],
-        columns=[tr("overview.swot.positive", lang), tr("overview.swot.negative", lang)],
-    )
-    return grid
+# ---- recommendations -------------------------------------------------------------------------------------
 
 
 def recommendations_by_audience(recommendations: pd.DataFrame) -> pd.DataFrame:
@@ -197,24 +163,6 @@ def recommendations_by_audience(recommendations: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- conflicts -----------------------------------------------------------------------------------------------
-
-
-def conflicts_table(conflicts: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """Every competing value, indexed by (conflict id, kind, subject), in the file's order.
-
-    Columns: value printed, where, lines, used (yes/no in ``lang``), rationale; the field each
-    conflict touches is in ``conflicts_summary`` (kept out here so that the table fits a page).
-    """
-    check_lang(lang)
-    df = conflicts.copy()
-    df["kind_label"] = [tr(f"conflict_kind.{k}", lang) for k in df["kind"]]
-    df["used_label"] = [tr(f"answer.{u}", lang) for u in df["used"]]
-    out = df.set_index(["conflict_id", "kind_label", "subject"])[
-        ["value_printed", "printed_at", "source_lines", "used_label", "rationale"]]
-    out.index.names = [tr("overview.conflict", lang), tr("overview.kind", lang), tr("overview.subject", lang)]
-    out.columns = [tr(k, lang) for k in ("overview.value_printed", "overview.printed_at",
-                                        "overview.lines", "overview.used", "overview.rationale")]
-    return out
 
 
 def conflicts_summary(conflicts: pd.DataFrame) -> pd.DataFrame:
@@ -334,10 +282,7 @@ def unknowns(data_dir=None) -> pd.DataFrame:
 
 def null_cells(data_dir=None) -> pd.DataFrame:
     """Every empty cell of every table, counted per (table, column): the raw view behind ``unknowns``."""
-    from coopdata.core.paths import resolve_data_dir
-    from coopdata.data.validation import read_descriptor
-
-    descriptor = read_descriptor(resolve_data_dir(data_dir))
+    descriptor = read_descriptor(data_dir)
     rows = []
     for res in descriptor["resources"]:
         if not str(res.get("path", "")).endswith(".csv") or res["name"] == "places":
@@ -348,138 +293,3 @@ def null_cells(data_dir=None) -> pd.DataFrame:
                 rows.append({"table": res["name"], "column": column, "empty": int(n), "rows": len(df)})
     return pd.DataFrame(rows, columns=["table", "column", "empty", "rows"]).sort_values(
         ["table", "column"]).reset_index(drop=True)
-
-
-def unknowns_display(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """``unknowns`` with translated topics and headers, rows where something is missing only."""
-    check_lang(lang)
-    shown = table[table["n"] > 0].copy()
-    shown["topic"] = [tr(f"overview.unknown.{t}", lang) for t in shown["topic"]]
-    shown["group"] = [tr(f"overview.record_type.{g}", lang) if g in RECORD_TYPES else g for g in shown["group"]]
-    shown = shown[["topic", "table", "group", "n", "total", "records", "detail"]]
-    shown.columns = [tr(f"overview.{c}", lang) for c in ("topic", "table", "group", "n", "total", "records", "detail")]
-    return shown.reset_index(drop=True)
-
-
-# ---- rendering -----------------------------------------------------------------------------------------------
-
-
-def html_table(df: pd.DataFrame, caption: str | None = None, *, index: bool = True, pre_line: bool = False,
-               lang: str | None = None, precision: int = 1):
-    """A pandas Styler with every data cell and index label HTML-escaped (and the caption too).
-
-    Numbers get ``precision`` decimals; with ``lang`` they follow its conventions (« 1 234,5 » in
-    French, « 1,234.5 » in English). ``pre_line`` keeps the line breaks of multi-line cells.
-    """
-    fmt = {"precision": precision, "na_rep": "—", "escape": "html"}
-    if lang is not None:
-        fmt.update(decimal="," if check_lang(lang) == "fr" else ".", thousands="\u202f" if lang == "fr" else ",")
-    styler = df.style.format(**fmt).format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    if not index:
-        styler = styler.hide(axis="index")
-    styles = [{"selector": "td, th", "props": "text-align: left; vertical-align: top; max-width: 30em;"}]
-    if pre_line:
-        styles.append({"selector": "td", "props": "white-space: pre-line;"})
-    styler = styler.set_table_styles(styles)
-    if caption:
-        styler = styler.set_caption(html.escape(caption))
-    return styler
-
-
-def _number(value, lang: str) -> str:
-    """An integer as is, else one decimal; French decimal comma; « — » when missing."""
-    if value is None or pd.isna(value):
-        return "—"
-    value = float(value)
-    text = str(int(value)) if value.is_integer() else f"{value:.1f}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def _yes_no(value, lang: str) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return tr("yes" if bool(value) else "no", lang)
-
-
-def _headers(df: pd.DataFrame, keys: dict[str, str], lang: str) -> pd.DataFrame:
-    out = df[list(keys)].copy()
-    out.columns = [tr(k, lang) for k in keys.values()]
-    return out
-
-
-def figure_checks_display(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """``figure_checks`` (or ``national_context``) for reading: formatted numbers, translated status and headers."""
-    check_lang(lang)
-    out = table.assign(
-        computed=[_number(v, lang) for v in table["computed"]],
-        status=[tr(f"overview.status.{s}", lang) for s in table["status"]],
-    )
-    return _headers(out, {"figure_id": "overview.figure", "value_printed": "overview.printed",
-                          "computed": "overview.computed", "status": "overview.status", "how": "overview.how",
-                          "source": "source"}, lang)
-
-
-def models_display(models: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    check_lang(lang)
-    out = models.assign(record_type=[tr(f"overview.record_type.{r}", lang) for r in models["record_type"]],
-                        model=[tr(f"model.{m}", lang) for m in models["model"]])
-    return _headers(out, {"record_type": "overview.record_type", "model": "model", "rows": "overview.rows",
-                          "cooperations": "overview.cooperations", "communes": "overview.n_communes",
-                          "communes_list": "overview.communes_list"}, lang)
-
-
-def governance_display(gov: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    check_lang(lang)
-    out = gov.copy()
-    none = out["mode"] == "none_reported"
-    out["body_printed"] = out["body_printed"].astype("object")
-    out.loc[none, "body_printed"] = tr("overview.mode.none_reported", lang)
-    out["agrees"] = [_yes_no(v, lang) for v in out["agrees"]]
-    return _headers(out, {"body_printed": "overview.mode", "management_printed": "overview.management",
-                          "count_table4": "overview.count_table4", "count_governance": "overview.count_governance",
-                          "stated": "overview.stated", "inferred": "overview.inferred", "agrees": "overview.agrees"},
-                    lang)
-
-
-def conflicts_summary_display(summary: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    check_lang(lang)
-    out = summary.assign(kind=[tr(f"conflict_kind.{k}", lang) for k in summary["kind"]])
-    return _headers(out, {"conflict_id": "overview.conflict", "kind": "overview.kind", "subject": "overview.subject",
-                          "field": "overview.field", "values": "overview.values", "used": "overview.values_used"},
-                    lang)
-
-
-def null_cells_display(nulls: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    check_lang(lang)
-    return _headers(nulls, {"table": "overview.table", "column": "overview.column", "empty": "overview.empty",
-                            "rows": "overview.rows"}, lang)
-
-
-def models_figure(models: pd.DataFrame, lang: str = "fr"):
-    """Horizontal bars: cooperations per model, coloured by record type (Tableau n°01 rows, leads, mentions)."""
-    import plotly.graph_objects as go
-
-    check_lang(lang)
-    fig = go.Figure()
-    for record_type in RECORD_TYPES:
-        part = models[models["record_type"] == record_type]
-        if part.empty:
-            continue
-        fig.add_bar(
-            name=tr(f"overview.record_type.{record_type}", lang), orientation="h",
-            y=[tr(f"model.{m}", lang) for m in part["model"]], x=part["cooperations"].tolist(),
-            customdata=[[n, html.escape(t)] for n, t in zip(part["communes"], part["communes_list"], strict=True)],
-            text=part["cooperations"].tolist(), textposition="outside", cliponaxis=False,
-            hovertemplate=("%{y}<br>" + tr("overview.cooperations", lang) + " : %{x}<br>"
-                           + tr("overview.n_communes", lang)
-                           + " : %{customdata[0]}<br>%{customdata[1]}<extra></extra>"),
-        )
-    fig.update_layout(
-        title=tr("overview.models.title", lang), template="plotly_white", barmode="overlay",
-        xaxis_title=tr("overview.cooperations", lang), yaxis_title=None, yaxis_autorange="reversed",
-        xaxis_dtick=1, legend_title=tr("overview.record_type", lang), width=1000, height=560,
-        margin={"b": 110, "l": 20},
-    )
-    fig.add_annotation(text=tr("overview.models.source", lang), xref="paper", yref="paper", x=0, y=-0.2,
-                       showarrow=False, xanchor="left", yanchor="top", font={"size": 11})
-    return fig

@@ -1,7 +1,8 @@
 """Commune × sector matrices derived from the study's text by written rules (data/sector_rules.csv).
 
 The checkmarks of Tableau n°03 and n°6 are lost in the text; a cell is ``yes`` only where a rule
-ties a printed statement to it, otherwise ``unknown``. Nothing here ever writes ``no``.
+ties a printed statement to it, otherwise ``unknown``. Nothing here ever writes ``no``. Reading the
+cells (matrices, totals, gaps) is ``coopdata.analysis.sectors``.
 """
 
 from __future__ import annotations
@@ -86,33 +87,3 @@ def derive_from_dir(kind: str, data_dir=None) -> pd.DataFrame:
                                                       "sector_table_rows")]
     return derive(kind, *tables)
 
-
-def matrix(
-    cells: pd.DataFrame, sectors: pd.DataFrame | None = None, communes: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Wide commune × sector table of values (yes / no / unknown), in printed order."""
-    wide = cells.pivot(index="commune_id", columns="sector_id", values="value")
-    if sectors is not None:
-        wide = wide[list(sectors.sort_values("position")["sector_id"])]
-    if communes is not None:
-        wide = wide.reindex(list(communes["commune_id"]))
-    return wide
-
-
-def gaps(current: pd.DataFrame, interest: pd.DataFrame) -> pd.DataFrame:
-    """Interests (yes) that no current cooperation is known to cover; status tells yes from unknown."""
-    merged = interest.merge(current, on=["commune_id", "sector_id"], suffixes=("_interest", "_current"))
-    merged = merged[merged["value_interest"] == "yes"]
-    merged = merged.assign(
-        status=merged["value_current"].map({"yes": "covered", "no": "gap", "unknown": "not_known_covered"})
-    )
-    return merged[["commune_id", "sector_id", "value_interest", "value_current", "status"]].reset_index(drop=True)
-
-
-def totals(cells: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Counts of yes / no / unknown cells by ``commune_id`` or ``sector_id``."""
-    counts = cells.groupby([by, "value"]).size().unstack(fill_value=0)
-    for col in ("yes", "no", "unknown"):
-        if col not in counts:
-            counts[col] = 0
-    return counts[["yes", "no", "unknown"]]

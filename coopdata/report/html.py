@@ -23,6 +23,9 @@ import functools
 import html
 import re
 
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
 from coopdata.core.paths import PACKAGE_DIR, TEMPLATES_DIR
 
 PRINT_CSS = PACKAGE_DIR / "assets" / "print.css"
@@ -79,15 +82,14 @@ def notebook_title(nb, default: str = "") -> str:
     return default
 
 
-def print_css() -> str:
+def read_print_css() -> str:
+    """The text of ``coopdata/assets/print.css`` (empty when the file is missing)."""
     return PRINT_CSS.read_text(encoding="utf-8") if PRINT_CSS.is_file() else ""
 
 
 @functools.cache
-def _exporter(show_code: bool, lang: str):
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
+def _html_exporter(show_code: bool, lang: str) -> HTMLExporter:
+    """nbconvert's exporter with the offline template and the project's cell tags (one per setting)."""
     exporter = HTMLExporter(
         template_name="lab",
         template_file=TEMPLATE_FILE,
@@ -107,36 +109,40 @@ def _exporter(show_code: bool, lang: str):
     return exporter
 
 
-def clean_outputs(nb, *, drop_stderr: bool) -> None:
-    """Remove plotly's MathJax CDN loader from text/html outputs (in place); optionally stderr streams."""
+def remove_plotly_mathjax(nb) -> None:
+    """Remove plotly's MathJax CDN loader from every text/html output (in place)."""
     for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for out in cell.get("outputs", []):
-            if drop_stderr and out.get("output_type") == "stream" and out.get("name") == "stderr":
-                continue
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = out.get("data")
             if data and "text/html" in data:
                 text = data["text/html"]
                 text = "".join(text) if isinstance(text, list) else text
                 data["text/html"] = _PLOTLY_MATHJAX.sub("", text)
-            kept.append(out)
-        cell["outputs"] = kept
+
+
+def drop_stderr_streams(nb) -> None:
+    """Remove the stderr streams (library warnings) from every code cell's outputs (in place)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell["outputs"] = [out for out in cell.get("outputs", [])
+                               if not (out.get("output_type") == "stream" and out.get("name") == "stderr")]
 
 
 def export_html(nb, *, title: str | None = None, lang: str = "fr", show_code: bool = False) -> str:
     """The reader's HTML page of an executed notebook; raises OfflineHTMLError if it is not offline."""
     nb = copy.deepcopy(nb)
-    clean_outputs(nb, drop_stderr=not show_code)
+    remove_plotly_mathjax(nb)
+    if not show_code:
+        drop_stderr_streams(nb)
     title = title or notebook_title(nb, "coopdata")
-    resources = {"metadata": {"name": title}, "coopdata_css": print_css()}
-    page, _ = _exporter(bool(show_code), lang).from_notebook_node(nb, resources=resources)
+    resources = {"metadata": {"name": title}, "coopdata_css": read_print_css()}
+    page, _ = _html_exporter(bool(show_code), lang).from_notebook_node(nb, resources=resources)
     check_offline(page, what=title)
     return page
 
 
 def check_offline(page: str, what: str = "page") -> None:
+    """Raise OfflineHTMLError if ``page`` would fetch anything on load or embeds plotly.js more than once."""
     urls = external_resources(page)
     if urls:
         raise OfflineHTMLError(f"{what}: the HTML would load from the network: {', '.join(urls[:5])}")

@@ -1,4 +1,4 @@
-"""Static exports that are the same bytes on every run: plotly PNGs (kaleido 1.x) and CSV tables.
+"""PNG export of plotly figures, the same bytes on every run (kaleido 1.x); CSV tables: coopdata.core.io.
 
 PNGs are rendered by kaleido 1.x in the Debian ``chromium`` browser, with plotly.js from the
 installed plotly package and MathJax off, so nothing is fetched from the network. The browser is
@@ -32,7 +32,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-import pandas as pd
+from plotly.io.json import to_json_plotly  # numpy arrays and dates, as plotly itself encodes them
+
+from coopdata.core.io import write_bytes_atomic
 
 BROWSER_ENV = "BROWSER_PATH"  # read by choreographer, kaleido's browser driver
 SERVER_ENV = "COOPDATA_PNG_SERVER"  # Unix socket of a shared renderer (set by the batch runner)
@@ -72,6 +74,7 @@ class _Renderer:
     """One kaleido browser kept open in a background event loop (one per process)."""
 
     def __init__(self, browser: str) -> None:
+        # start-up: kaleido costs 80-145 ms per process; batch kernels import this module, render via serve_png
         import kaleido
 
         self.browser = browser
@@ -172,8 +175,6 @@ def _receive(sock: socket.socket) -> bytes:
 
 
 def _request_png(address: str, fig_dict: dict, width: int, height: int, scale: float) -> bytes:
-    from plotly.io.json import to_json_plotly  # numpy arrays and dates, as plotly itself encodes them
-
     body = to_json_plotly({"fig": fig_dict, "width": width, "height": height, "scale": scale}).encode("utf-8")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(RENDER_TIMEOUT_S + 30)
@@ -240,34 +241,3 @@ def save_plotly_png(fig, path, width: int = 1100, height: int | None = None, sca
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         raise RuntimeError(f"kaleido did not return a PNG for {path}")
     return write_bytes_atomic(path, data)
-
-
-def write_bytes_atomic(path, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, then rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def table_csv_text(df: pd.DataFrame, float_format: str = "%.6g", index: bool = False) -> str:
-    """The CSV text of ``df`` in the row order given: "\\n" line ends, fixed float format, empty for NA."""
-    return df.to_csv(index=index, float_format=float_format, lineterminator="\n", na_rep="")
-
-
-def write_table_csv(df: pd.DataFrame, path, float_format: str = "%.6g", sort_by=None, index: bool = False) -> Path:
-    """Write ``df`` as UTF-8 CSV (atomically), byte-identical for identical data.
-
-    Rows are written in the order given, or sorted by ``sort_by`` (a column name or list, stable sort).
-    """
-    if sort_by is not None:
-        df = df.sort_values(sort_by, kind="mergesort")
-    return write_bytes_atomic(path, table_csv_text(df, float_format=float_format, index=index).encode("utf-8"))

@@ -17,24 +17,27 @@ self-contained. Anything that would still ask for a script or style sheet over t
 :class:`OfflineError` at render time rather than giving a blank map on a USB key.
 
 Text put into popups, tooltips and controls goes through ``tojson`` (JSON with ``<``, ``>``, ``&``
-and ``'`` escaped) into JavaScript, never into a JS template literal; callers html.escape data values
-in the HTML they build (see :func:`esc`).
+and ``'`` escaped) into JavaScript, never into a JS template literal; callers escape data values
+in the HTML they build (with :func:`coopdata.core.text.esc`).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import html
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import folium
+import xstatic.pkg.jquery as xj
+import xstatic.pkg.leaflet as xl
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.template import Template
+
+from coopdata.core.io import write_text_atomic
+from coopdata.core.text import esc
 
 LEAFLET_VERSION = "1.9.3"
 JQUERY_VERSION = "3.7.1"
@@ -51,24 +54,8 @@ class OfflineError(RuntimeError):
     """A map would load a script or style sheet from the network."""
 
 
-def esc(value) -> str:
-    """HTML-escape any value (None / NA → empty string)."""
-    if value is None:
-        return ""
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True)
-
-
 # ----------------------------------------------------------------------------- assets
 def _leaflet_dir() -> Path:
-    import xstatic.pkg.leaflet as xl
-
     if xl.VERSION != LEAFLET_VERSION:
         raise OfflineError(f"XStatic-Leaflet {xl.VERSION} is installed; coopdata expects {LEAFLET_VERSION}")
     return Path(xl.BASE_DIR)
@@ -128,8 +115,6 @@ def leaflet_icon_js() -> str:
 
 @functools.cache
 def jquery_js() -> str:
-    import xstatic.pkg.jquery as xj
-
     if xj.VERSION != JQUERY_VERSION:
         raise OfflineError(f"XStatic-jQuery {xj.VERSION} is installed; coopdata expects {JQUERY_VERSION}")
     js = (Path(xj.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8")
@@ -215,7 +200,7 @@ def render_html(m: folium.Map, title: str | None = None) -> str:
     """The standalone HTML page of a map (as :func:`save_map` writes it)."""
     figure = m.get_root()
     if title is not None:
-        figure.title = html.escape(title)
+        figure.title = esc(title)
     return figure.render()
 
 
@@ -224,35 +209,13 @@ def external_assets(page: str) -> list[str]:
     return [m.group(0) for m in _EXTERNAL.finditer(page)]
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8, ``\\n``) to a temporary file beside ``path``, then rename it over."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def save_map(m: folium.Map, path: str | os.PathLike, title: str | None = None) -> Path:
     """Write the map as one standalone HTML file, atomically; refuse if it would need the network."""
     page = render_html(m, title)
     remote = external_assets(page)
     if remote:
         raise OfflineError(f"map HTML would load from the network: {remote[:3]}")
-    return atomic_write_text(path, page)
+    return write_text_atomic(path, page)
 
 
 # ----------------------------------------------------------------------------- safe helpers
@@ -351,8 +314,8 @@ class Attribution(MacroElement):
     def __init__(self, texts: list[str], prefix: str = "Leaflet"):
         super().__init__()
         self._name = "Attribution"
-        self.texts = [html.escape(t) for t in texts]
-        self.prefix = html.escape(prefix)
+        self.texts = [esc(t) for t in texts]
+        self.prefix = esc(prefix)
 
 
 class Caption(MacroElement):

@@ -45,6 +45,14 @@ REGION_FILL_DEFAULT = "#EEEEEE"
 NEIGHBOUR_FILL = "#F4F3EF"
 SEA_COLOUR = "#E2E4E6"  # background: the sea and countries outside the layers alike
 
+#: Togo among its neighbours (partner map) and the commune's own region (location map).
+TOGO_FILL = "#FBF3DC"
+OWN_REGION_FILL = "#F9D98B"
+
+#: Bars that count something other than a model (per country, per decade): a neutral colour, so that no
+#: bar reads as a cooperation model.
+COUNT_COLOUR = "#5F6B7A"
+
 #: A value that conflicts with another printed value (a competing start year, a flagged area).
 CONFLICT_COLOUR = "#C0392B"
 

@@ -1,0 +1,251 @@
+"""The regions, communes and partner places behind the maps: frames in, frames out, nothing drawn.
+
+- :func:`load_map_data` reads every table and layer a map needs (:class:`MapData`);
+- :func:`resolve_region` / :func:`region_id` turn a notebook's ``region`` parameter into a region_id;
+- :func:`commune_models` applies the colour rule: a commune takes the model of its *earliest* Tableau n°01
+  partnership (``record_type == "partnership"``, smallest ``start_year`` as printed, then smallest
+  ``partnership_id``), and lists every model of its Tableau n°01 rows;
+- :func:`region_frame` / :func:`commune_frame`: one row per region / commune with what the maps show;
+- :func:`partner_links`: partnerships joined to the GeoNames places, split into drawn and skipped rows;
+- :func:`region_table` / :func:`commune_table`: the same, with translated headers, for display.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from coopdata.analysis import geography as geo
+from coopdata.core.i18n import check_lang, tr
+from coopdata.data import loaders as L
+
+PathLike = str | os.PathLike | None
+
+
+@dataclass
+class MapData:
+    regions_table: pd.DataFrame
+    regions_full: object
+    regions_simplified: object
+    country: object
+    neighbours: object
+    context: object
+    places: object
+    communes: object
+    partnerships: pd.DataFrame
+    conflicts: pd.DataFrame
+    comparison: pd.DataFrame
+
+
+def load_map_data(data_dir: PathLike = None) -> MapData:
+    """Every table and layer the maps draw, and the printed vs computed region areas."""
+    regions_table = L.load_regions(data_dir)
+    regions_full = L.load_layer("regions", data_dir)
+    return MapData(
+        regions_table=regions_table,
+        regions_full=regions_full,
+        regions_simplified=L.load_layer("regions_simplified", data_dir),
+        country=L.load_layer("country", data_dir),
+        neighbours=L.load_layer("neighbours", data_dir),
+        context=L.load_layer("context", data_dir),
+        places=L.load_layer("places", data_dir),
+        communes=L.load_communes(data_dir),
+        partnerships=L.load_partnerships(data_dir),
+        conflicts=L.load_conflicts(data_dir),
+        comparison=geo.region_area_comparison(regions_table, regions_full),
+    )
+
+
+# ----------------------------------------------------------------------------- region parameter
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    for word in ("region", "de la", "des", "du", "de", "la", "'", "’", "-", "_"):
+        text = text.replace(word, " ")
+    return "".join(text.split())
+
+
+def resolve_region(region, regions_table: pd.DataFrame, aliases: dict[str, str] | None = None) -> str | None:
+    """The region_id meant by ``region`` (id, name, printed name or ISO code, any case/accents), or None.
+
+    An empty value means the whole country. Anything else unknown raises a ValueError listing the
+    valid values.
+    """
+    if region is None or (isinstance(region, str) and region.strip() == ""):
+        return None
+    lookup: dict[str, str] = {}
+    for row in regions_table.itertuples():
+        for key in (row.region_id, row.region, row.region_printed, row.iso_3166_2):
+            lookup[_norm(key)] = row.region_id
+    for key, rid in (aliases or {}).items():
+        lookup.setdefault(_norm(key), rid)
+    found = lookup.get(_norm(region))
+    if found is None:
+        valid = ", ".join(f"{r.region_id!r} ({r.region}, {r.iso_3166_2})" for r in regions_table.itertuples())
+        raise ValueError(f"unknown region {region!r}; valid regions: {valid} (or '' for the whole country)")
+    return found
+
+
+def region_aliases(data: MapData) -> dict[str, str]:
+    """Natural Earth's region names (e.g. « Centre ») → region_id, joined on the ISO 3166-2 code."""
+    table = data.regions_table.set_index("iso_3166_2")["region_id"]
+    return {str(r["name_ne"]): table[r["iso_3166_2"]] for _, r in data.regions_full.iterrows()
+            if r["iso_3166_2"] in table.index}
+
+
+def map_region_id(data: MapData, region) -> str | None:
+    """:func:`resolve_region` with the regions and aliases of ``data``."""
+    return resolve_region(region, data.regions_table, region_aliases(data))
+
+
+def region_id(region, data_dir: PathLike = None) -> str | None:
+    """The region_id meant by a notebook's ``region`` parameter ('' = whole country), or a ValueError."""
+    return map_region_id(load_map_data(data_dir), region)
+
+
+# ----------------------------------------------------------------------------- regions and communes
+def commune_models(partnerships: pd.DataFrame) -> pd.DataFrame:
+    """Per commune: the colour model (earliest Tableau n°01 partnership) and all its Tableau n°01 models.
+
+    Columns: commune_id, colour_model, colour_partnership_id, colour_year, models (list, by year).
+    """
+    p = partnerships[partnerships["record_type"] == "partnership"].copy()
+    p["_year"] = p["start_year"].astype("Float64").fillna(np.inf).astype(float)
+    p = p.sort_values(["commune_id", "_year", "partnership_id"], kind="mergesort")
+    rows = []
+    for cid, grp in p.groupby("commune_id", sort=True):
+        first = grp.iloc[0]
+        models = list(dict.fromkeys(grp["model"].astype(str)))
+        rows.append({"commune_id": cid, "colour_model": str(first["model"]),
+                     "colour_partnership_id": str(first["partnership_id"]),
+                     "colour_year": first["start_year"], "models": models})
+    return pd.DataFrame(rows, columns=["commune_id", "colour_model", "colour_partnership_id", "colour_year", "models"])
+
+
+def _conflict_for_region(conflicts: pd.DataFrame, region_id: str) -> str | None:
+    c = conflicts[(conflicts["field"] == "regions.area_km2")]
+    for row in c.itertuples():
+        ids = str(row.record_ids).split(";") if not pd.isna(row.record_ids) else []
+        if region_id in ids:
+            return str(row.conflict_id)
+    return None
+
+
+def region_frame(data: MapData) -> pd.DataFrame:
+    """One row per region (table order): table values, printed vs computed area, flag and conflict id."""
+    cmp_ = data.comparison.set_index("region_id")
+    prodegol = data.communes.groupby("region_id").size()
+    rows = []
+    for r in data.regions_table.itertuples():
+        c = cmp_.loc[r.region_id]
+        conflict = _conflict_for_region(data.conflicts, r.region_id) if bool(c["flagged"]) else None
+        rows.append({
+            "region_id": r.region_id, "region": r.region, "iso_3166_2": r.iso_3166_2,
+            "prefectures_count": r.prefectures_count, "communes_count": r.communes_count,
+            "prodegol_count": int(prodegol.get(r.region_id, 0)),
+            "area_printed_km2": c["area_printed_km2"], "area_computed_km2": c["area_computed_km2"],
+            "diff_km2": c["diff_km2"], "diff_pct": c["diff_pct"], "flagged": bool(c["flagged"]),
+            "conflict_id": conflict,
+        })
+    return pd.DataFrame(rows)
+
+
+def commune_frame(data: MapData) -> pd.DataFrame:
+    """The communes (table order) with colour model, all models, known population, inside-its-region check
+    and number of Tableau n°01 partnerships."""
+    models = commune_models(data.partnerships).set_index("commune_id")
+    check = geo.commune_region_check(data.communes, data.regions_full, data.regions_table).set_index("commune_id")
+    c = data.communes.copy()
+    c["colour_model"] = c["commune_id"].map(models["colour_model"]).astype("object")
+    c["models"] = c["commune_id"].map(models["models"])
+    c["population_known"] = c["population"].notna()
+    c["inside_region"] = c["commune_id"].map(check["inside"]).astype(bool)
+    c["n_partnerships"] = c["commune_id"].map(
+        data.partnerships[data.partnerships["record_type"] == "partnership"].groupby("commune_id").size()
+    ).fillna(0).astype(int)
+    return c
+
+
+def commune_record(data: MapData, commune_id: str) -> dict:
+    """One commune's row as a dict; an unknown commune_id raises a ValueError listing the valid ones."""
+    ids = data.communes["commune_id"].astype(str).tolist()
+    if commune_id not in ids:
+        raise ValueError(f"unknown commune_id {commune_id!r}; valid: {', '.join(ids)}")
+    return data.communes[data.communes["commune_id"] == commune_id].iloc[0].to_dict()
+
+
+# ----------------------------------------------------------------------------- partner places
+@dataclass
+class PartnerLinks:
+    drawn: pd.DataFrame  # one row per drawn link, with commune/place coordinates
+    skipped: pd.DataFrame  # rows not drawn, with a reason code
+    places: pd.DataFrame  # the distinct places drawn
+
+
+def partner_links(data: MapData) -> PartnerLinks:
+    """Join partnerships.partner_place to the GeoNames places by label; split drawn and skipped rows."""
+    p = data.partnerships.copy()
+    places = pd.DataFrame(data.places.drop(columns="geometry"))
+    places = places[["label", "country", "lat", "lon"]].rename(
+        columns={"label": "partner_place", "country": "place_country", "lat": "place_lat", "lon": "place_lon"})
+    com = pd.DataFrame(data.communes.drop(columns="geometry"))[["commune_id", "commune", "lat", "lon"]]
+    com = com.rename(columns={"lat": "commune_lat", "lon": "commune_lon"})
+    j = p.merge(places, on="partner_place", how="left").merge(com, on="commune_id", how="left")
+    reason = pd.Series(pd.NA, index=j.index, dtype="string")
+    reason[j["partner_place"].isna()] = "no_place"
+    reason[j["partner_place"].notna() & (j["place_lat"].isna() | j["place_lon"].isna())] = "no_coords"
+    j["skip_reason"] = reason
+    drawn = j[j["skip_reason"].isna()].sort_values("partnership_id", kind="mergesort").reset_index(drop=True)
+    skipped = j[j["skip_reason"].notna()].sort_values("partnership_id", kind="mergesort").reset_index(drop=True)
+    drawn_places = drawn.groupby("partner_place", sort=True).agg(
+        place_lat=("place_lat", "first"), place_lon=("place_lon", "first"),
+        place_country=("place_country", "first")).reset_index()
+    return PartnerLinks(drawn, skipped, drawn_places)
+
+
+# ----------------------------------------------------------------------------- display tables
+def region_table(lang: str = "fr", data_dir: PathLike = None) -> pd.DataFrame:
+    """The regions (table order) with printed vs computed area, translated headers, for display."""
+    check_lang(lang)
+    regs = region_frame(load_map_data(data_dir))
+    return pd.DataFrame({
+        tr("region", lang): regs["region"],
+        tr("map.iso", lang): regs["iso_3166_2"],
+        tr("map.prefectures", lang): regs["prefectures_count"],
+        tr("map.communes_all", lang): regs["communes_count"],
+        tr("map.communes_prodegol", lang): regs["prodegol_count"],
+        tr("map.area_printed", lang): regs["area_printed_km2"].round(0).astype("Int64"),
+        tr("map.area_computed", lang): regs["area_computed_km2"].round(0).astype("Int64"),
+        tr("map.diff_km2", lang): regs["diff_km2"].round(0).astype("Int64"),
+        tr("map.diff_pct", lang): regs["diff_pct"].round(1),
+        tr("map.flagged", lang): regs["flagged"].map({True: tr("answer.yes", lang), False: tr("answer.no", lang)}),
+        tr("col.conflict_id", lang): regs["conflict_id"].fillna(""),
+    })
+
+
+def commune_table(lang: str = "fr", region=None, data_dir: PathLike = None) -> pd.DataFrame:
+    """The communes (table order; one region if given) with population, area, density and models."""
+    check_lang(lang)
+    data = load_map_data(data_dir)
+    rid = map_region_id(data, region)
+    c = commune_frame(data)
+    if rid is not None:
+        c = c[c["region_id"] == rid]
+    return pd.DataFrame({
+        tr("col.commune", lang): c["commune"],
+        tr("region", lang): c["region"],
+        tr("prefecture", lang): c["prefecture"],
+        tr("urban_centre", lang): c["urban_centre"],
+        tr("population", lang): c["population"],
+        tr("map.population_printed", lang): c["population_printed"],
+        tr("area_km2", lang): c["area_km2"],
+        tr("density", lang): c["density_per_km2"].round(1),
+        tr("map.colour_model", lang): [tr("model." + m, lang) if isinstance(m, str) else "" for m in c["colour_model"]],
+        tr("map.all_models", lang): [", ".join(tr("model." + x, lang) for x in ms) if isinstance(ms, list) else ""
+                                     for ms in c["models"]],
+        tr("partnerships", lang): c["n_partnerships"],
+        tr("map.inside", lang): c["inside_region"].map({True: tr("answer.yes", lang), False: tr("answer.no", lang)}),
+    }).reset_index(drop=True)

@@ -1,0 +1,204 @@
+"""What a map shows in both of its forms, the interactive page (:mod:`coopdata.views.maps`) and the PNG
+(:mod:`coopdata.views.static_maps`): marker colours and sizes, label positions, link curves, legend
+entries, titles and caption lines. Drawing is left to those two modules.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import box
+
+from coopdata.analysis import geography as geo
+from coopdata.analysis.places import MapData, PartnerLinks, commune_frame
+from coopdata.core.i18n import tr
+from coopdata.views.style import MODELS, list_sep, model_colour
+
+COORD_DECIMALS = 5
+#: Bounding box (lon/lat) of the partner map's context: West Africa to Germany, without overseas France.
+PARTNER_BBOX = (-12.0, 3.0, 18.0, 56.0)
+# Circle radius (pixels on the web map) = R_MIN + R_SPAN * sqrt(population / largest population).
+R_MIN, R_SPAN, R_UNKNOWN = 4.0, 14.0, 8.0
+#: Populations drawn as size references in the legends.
+SIZE_SAMPLES = (50_000, 100_000, 200_000)
+
+
+# ----------------------------------------------------------------------------- markers
+def marker_radius(population, max_population) -> float:
+    """Circle radius (web-map pixels) of a commune: area ∝ population; R_UNKNOWN when it is unknown."""
+    if population is None or pd.isna(population) or not max_population:
+        return R_UNKNOWN
+    return R_MIN + R_SPAN * math.sqrt(float(population) / float(max_population))
+
+
+def commune_marks(data: MapData) -> pd.DataFrame:
+    """:func:`~coopdata.analysis.places.commune_frame` with each commune's circle ``colour`` and ``radius``."""
+    c = commune_frame(data)
+    max_pop = c["population"].astype("Float64").max()
+    c["colour"] = c["colour_model"].map(model_colour)
+    c["radius"] = [marker_radius(p, max_pop) for p in c["population"]]
+    return c
+
+
+def models_in_order(models) -> list[str]:
+    """The models present, in the legends' order."""
+    present = set(models)
+    return [m for m in MODELS if m in present]
+
+
+def legend_models(models: list[str], lang: str) -> list[tuple[str, str]]:
+    """(colour, label) of each model, for a legend."""
+    return [(model_colour(m), tr("model." + m, lang)) for m in models]
+
+
+# ----------------------------------------------------------------------------- labels
+def country_name(row, lang: str) -> str:
+    return str(row["NAME_FR"] if lang == "fr" else row["NAME"])
+
+
+def label_points(geoms: dict, avoid_xy=(), texts: dict | None = None, step: float = 0.03, cap: float = 0.5,
+                 char_w: float = 0.04, half_h: float = 0.09, avoid_r=None) -> dict:
+    """A label position (lon, lat) inside each geometry, away from the points to avoid.
+
+    Grid search over candidate centres inside the geometry: the label is a box of half-width ``char_w`` ×
+    its number of characters and half-height ``half_h`` (degrees, about zoom 6.5–7). Score: the box's
+    distance to the nearest point to avoid (capped; minus the points' radius ``avoid_r`` in degrees, if
+    given) plus a little of the centre's distance to the boundary, and boxes inside the geometry always
+    win over boxes that cross its edge (labels are drawn over the points, with a halo). Ties go to the first
+    candidate, so the result is deterministic.
+    """
+    avoid = np.asarray(list(avoid_xy), dtype=float).reshape(-1, 2)
+    radii = np.zeros(len(avoid)) if avoid_r is None else np.asarray(avoid_r, dtype=float)
+    out = {}
+    for key, geom in geoms.items():
+        text = (texts or {}).get(key, str(key))
+        half_w = char_w * max(len(text), 3)
+        minx, miny, maxx, maxy = geom.bounds
+        gx, gy = np.meshgrid(np.arange(minx, maxx, step), np.arange(miny, maxy, step))
+        gx, gy = gx.ravel(), gy.ravel()
+        inside = shapely.contains_xy(geom, gx, gy)
+        gx, gy = gx[inside], gy[inside]
+        if len(gx) == 0:
+            pt = geom.representative_point()
+            out[key] = (round(pt.x, COORD_DECIMALS), round(pt.y, COORD_DECIMALS))
+            continue
+        shapely.prepare(geom)
+        boxes = shapely.box(gx - half_w, gy - half_h, gx + half_w, gy + half_h)
+        fits = shapely.contains(geom, boxes)
+        d_edge = shapely.distance(shapely.points(gx, gy), geom.boundary)
+        if len(avoid):
+            dx = np.maximum(np.abs(gx[:, None] - avoid[None, :, 0]) - half_w, 0)
+            dy = np.maximum(np.abs(gy[:, None] - avoid[None, :, 1]) - half_h, 0)
+            d_av = np.min(np.hypot(dx, dy) - radii[None, :], axis=1)
+        else:
+            d_av = np.full(len(gx), cap)
+        score = np.minimum(d_av, cap) + 0.2 * np.minimum(d_edge, 0.5) + np.where(fits, 10.0, 0.0)
+        i = int(np.argmax(score))
+        out[key] = (round(float(gx[i]), COORD_DECIMALS), round(float(gy[i]), COORD_DECIMALS))
+    return out
+
+
+def neighbour_label_points(neighbours, around_bounds, margin: float = 1.0) -> dict:
+    """Label positions of the neighbouring countries (not Togo), within ``margin`` degrees of the bounds."""
+    minx, miny, maxx, maxy = around_bounds
+    window = box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    geoms = {}
+    for _, row in neighbours.iterrows():
+        if row["ISO_A3"] == "TGO":
+            continue
+        part = row.geometry.intersection(window)
+        if not part.is_empty:
+            geoms[row["ISO_A3"]] = part
+    return label_points(geoms, step=0.1, char_w=0.0, half_h=0.0)
+
+
+def region_label_points(data: MapData, communes, deg_per_px: float | None = None) -> dict:
+    """Region label positions away from the commune circles (web scale, or ``deg_per_px`` of a PNG)."""
+    full = geo.join_regions(data.regions_table[["region_id", "iso_3166_2"]], data.regions_full)
+    geoms = dict(zip(full["region_id"], full.geometry, strict=True))
+    texts = dict(zip(data.regions_table["region_id"], data.regions_table["region"], strict=True))
+    xy = communes[["lon", "lat"]].astype(float).to_numpy()
+    if deg_per_px is None:
+        return label_points(geoms, xy, texts)
+    radii = [r * deg_per_px for r in communes["radius_pt_png"]]
+    return label_points(geoms, xy, texts, char_w=4.2 * deg_per_px, half_h=8 * deg_per_px, avoid_r=radii)
+
+
+def context_clipped(data: MapData):
+    """The partner map's countries, clipped to PARTNER_BBOX, by name."""
+    return data.context.clip(box(*PARTNER_BBOX)).sort_values("ADMIN", kind="mergesort")
+
+
+def context_label_points(data: MapData) -> dict:
+    """Label positions of the partner map's countries (not Togo, whose communes are there)."""
+    ctx = context_clipped(data)
+    geoms = {r["ISO_A3"]: r.geometry for _, r in ctx.iterrows() if r["ISO_A3"] != "TGO"}
+    return label_points(geoms, step=0.1, char_w=0.0, half_h=0.0)
+
+
+# ----------------------------------------------------------------------------- links
+def arc(lat1: float, lon1: float, lat2: float, lon2: float, bend: float = 0.1, n: int = 24) -> list[list[float]]:
+    """A gently curved line (quadratic Bézier in lon/lat) so that links sharing an end stay apart."""
+    mx, my = (lon1 + lon2) / 2, (lat1 + lat2) / 2
+    dx, dy = lon2 - lon1, lat2 - lat1
+    cx, cy = mx - dy * bend, my + dx * bend
+    pts = []
+    for i in range(n + 1):
+        t = i / n
+        x = (1 - t) ** 2 * lon1 + 2 * (1 - t) * t * cx + t**2 * lon2
+        y = (1 - t) ** 2 * lat1 + 2 * (1 - t) * t * cy + t**2 * lat2
+        pts.append([round(y, COORD_DECIMALS), round(x, COORD_DECIMALS)])
+    return pts
+
+
+def bends(drawn: pd.DataFrame) -> list[float]:
+    """The bend of each drawn link: links between the same commune and place curve more and more."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for row in drawn.itertuples():
+        key = (row.commune_id, row.partner_place)
+        k = seen.get(key, 0)
+        seen[key] = k + 1
+        out.append(0.08 + 0.07 * k)
+    return out
+
+
+# ----------------------------------------------------------------------------- titles and captions
+def territory_title(lang: str, region_name: str | None = None) -> str:
+    if region_name is None:
+        return tr("map.territory.title", lang)
+    return tr("map.territory.title_region", lang, region=region_name)
+
+
+def attribution_line(lang: str) -> str:
+    return f"{tr('attribution_ne', lang)}{list_sep(lang)}{tr('attribution_gn', lang)}"
+
+
+def territory_caption(lang: str) -> list[str]:
+    return [tr("map.sources.territory", lang, study=tr("study", lang)), tr("map.area_method", lang),
+            tr("map.colour_rule", lang), tr("map.points_note", lang), attribution_line(lang)]
+
+
+def partner_caption(links: PartnerLinks, lang: str) -> list[str]:
+    sections = list(dict.fromkeys(links.drawn["source"].astype(str)))
+    lines = [tr("map.sources.partner", lang, study=tr("study", lang), sections="; ".join(sections)),
+             tr("map.lines_drawn", lang, n=len(links.drawn), places=len(links.places))]
+    if len(links.skipped) == 0:
+        lines.append(tr("map.skipped.none", lang))
+    for reason, grp in links.skipped.groupby("skip_reason", sort=True):
+        items = ", ".join(f"{r.partnership_id} {r.partner}" for r in grp.itertuples())
+        lines.append(tr("map.skipped", lang, n=len(grp), reason=tr("map.reason." + reason, lang), items=items))
+    lines += [tr("map.points_note", lang), attribution_line(lang)]
+    return lines
+
+
+def location_title(commune: dict, lang: str) -> str:
+    return tr("map.location.title", lang, commune=commune["commune"], region=commune["region"])
+
+
+def location_caption(lang: str) -> list[str]:
+    """Source lines of the commune location map (the attributions are added by each form)."""
+    return [tr("map.sources.location", lang, study=tr("study", lang)), tr("map.points_note", lang)]
