@@ -79,18 +79,11 @@ def verify_source(study: Path, data_dir: Path | None) -> None:
 @data_dir_option
 def derive_sectors(data_dir: Path | None) -> None:
     """Rewrite sectors_current.csv and sectors_interest.csv from data/sector_rules.csv."""
-    from coopdata.core.paths import resolve_data_dir
-    from coopdata.data.sectors import derive_from_dir
+    from coopdata.data.sectors import write_derived
 
-    folder = resolve_data_dir(data_dir)
     try:
-        for kind in ("current", "interest"):
-            table = derive_from_dir(kind, folder)
-            target = folder / f"sectors_{kind}.csv"
-            tmp = target.with_suffix(".csv.tmp")
-            table.to_csv(tmp, index=False, lineterminator="\n")
-            tmp.replace(target)
-            click.echo(f"wrote {target} ({len(table)} rows, {int((table['value'] == 'yes').sum())} yes)")
+        for path, table in write_derived(data_dir):
+            click.echo(f"wrote {path} ({len(table)} rows, {int((table['value'] == 'yes').sum())} yes)")
     except DataError as exc:
         _fail(exc)
 

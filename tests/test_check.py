@@ -56,7 +56,7 @@ def assert_clear_failure(folder, *fragments):
 
 def test_valid_copy_passes(data_copy):
     result = run_check(data_copy)
-    assert result.exit_code == 0 and "19 tables valid" in result.output
+    assert result.exit_code == 0 and "20 tables valid" in result.output
 
 
 def test_missing_column(data_copy):
@@ -159,6 +159,42 @@ def test_utf8_bom_is_accepted(data_copy):
 def test_derived_sectors_must_match_rules(data_copy):
     edit(data_copy / "sectors_current.csv", "kloto-1,culture,unknown", "kloto-1,culture,yes")
     assert_clear_failure(data_copy, "sectors_current.csv", "differs from the derivation", "'value'")
+
+
+NEW_ROW_2024 = ("P18,partnership,jumelage,,kloto-1,,Ville test,commune,FR,,,not_available,2024,,,,{source_id},"
+                "page de la commune,{lines}\n")
+
+
+def test_a_study_row_without_lines_is_refused_in_one_line(data_copy):
+    path = data_copy / "partnerships.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith("note,source_id,source,source_lines")
+    text = path.read_text(encoding="utf-8").replace("\nL01,", "\n" + NEW_ROW_2024.format(source_id="S001", lines="")
+                                                    + "L01,", 1)
+    path.write_text(text, encoding="utf-8")
+    assert_clear_failure(data_copy, "partnerships.csv", "line 19", "'source_lines'", "required when source_id is "
+                         "the study (S001)")
+
+
+def test_a_row_of_a_later_source_needs_no_lines(data_copy):
+    path = data_copy / "partnerships.csv"
+    text = path.read_text(encoding="utf-8").replace("\nL01,", "\n" + NEW_ROW_2024.format(source_id="S012", lines="")
+                                                    + "L01,", 1)
+    path.write_text(text, encoding="utf-8")
+    assert run_check(data_copy).exit_code == 0
+
+
+def test_a_derived_table_names_the_exact_command(data_copy):
+    edit(data_copy / "sectors_interest.csv", "zio-1,culture,unknown", "zio-1,culture,yes")
+    line = assert_clear_failure(data_copy, "sectors_interest.csv", "line ", "'value'")
+    assert f"`coopdata derive-sectors --data-dir {data_copy}`" in line
+
+
+def test_an_unknown_source_id_is_refused(data_copy):
+    edit(data_copy / "swot.csv", "FOR01,forces,Existence d’une convention ou accord de coopération entre les communes "
+         "et leurs partenaires,S001", "FOR01,forces,Existence d’une convention ou accord de coopération entre les "
+         "communes et leurs partenaires,S999")
+    assert_clear_failure(data_copy, "swot.csv", "line 2", "'source_id'", "S999", "not found in the referenced table")
 
 
 def test_env_var_points_loaders_at_a_copy(data_copy, monkeypatch):

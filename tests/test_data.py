@@ -149,16 +149,43 @@ def test_sector_cells_derived_by_written_rules():
         coopdata.load_sectors("past")
 
 
-def test_every_row_has_a_source_and_lines_within_the_study():
+def test_every_row_cites_a_source_and_the_study_rows_cite_lines_within_it():
     desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    sources = coopdata.load_table("sources").set_index("source_id")
+    assert desc["coopdata:study"] == "S001" and sources.loc["S001", "kind"] == "study"
+    cited = set()
     for res in desc["resources"]:
-        if res.get("format") != "csv" or res["name"] == "places":
+        if res.get("format") != "csv" or res["name"] == "sources":
             continue
         df = coopdata.load_table(res["name"])
-        source = "source" if "source" in df else "printed_at"
-        assert df[source].notna().all(), res["name"]
-        for spec in df["source_lines"].dropna():
+        assert "source_id" in df and df["source_id"].notna().all(), res["name"]
+        cited |= set(df["source_id"])
+        locator = next(c for c in ("source", "printed_at", "locator") if c in df)
+        assert df[locator].notna().all(), res["name"]
+        if "source_lines" not in df:
+            continue
+        study = df[df["source_id"] == "S001"]
+        if not res.get("coopdata:derived"):
+            assert study["source_lines"].notna().all(), res["name"]
+        for spec in study["source_lines"].dropna():
             assert all(1 <= n <= STUDY_LINES for n in parse_lines(spec)), (res["name"], spec)
+        assert df.loc[df["source_id"] != "S001", "source_lines"].isna().all(), res["name"]
+    assert cited <= set(sources.index)
+    assert {"S001", "S002", "S003"} <= cited
+
+
+def test_sources_table():
+    s = coopdata.load_table("sources").set_index("source_id")
+    assert s.loc["S001", "url_or_file"] == "seeds/001_385c30bed6d5fc93.txt"
+    assert s.loc["S001", "licence"] == "not stated"
+    assert s.loc["S003", "licence"] == "CC BY 4.0"
+    assert s.loc["S004", "licence"].startswith("ODbL")
+    later = s[s["access_date"] == "2026-12-03"]
+    assert len(later) == 22
+    assert set(later["checked"]) == {"yes", "no"}
+    assert s.loc["S009", "url_or_file"].endswith("prjId=10229") and s.loc["S009", "kind"] == "atlas"
+    assert s.loc["S012", "url_or_file"] == "https://territoire.gouv.tg/?p=17549"
+    assert s["url_or_file"].dropna().str.match(r"^(https?://\S+|seeds/\S+)$").all()
 
 
 def test_description_covers_every_data_file():

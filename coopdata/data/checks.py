@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from coopdata.core.errors import DataError
+from coopdata.core.paths import resolve_data_dir
+from coopdata.data.description import derived_command, read_descriptor, study_source_id, tabular_resources
 from coopdata.data.reading import read_table
 from coopdata.data.sectors import derive_from_dir
 
@@ -29,8 +31,35 @@ def governance_counts(governance: pd.DataFrame) -> pd.Series:
     return governance[governance["mode"] != "none_reported"].groupby("mode").size()
 
 
-def check_consistency(data_dir) -> None:
-    # derived sector tables equal what the written rules give
+def _blank(value) -> bool:
+    return value is None or pd.isna(value) or not str(value).strip()
+
+
+def command_for(command: str, data_dir) -> str:
+    """The exact command to run on this data folder (``--data-dir`` named when it is not the default)."""
+    folder = resolve_data_dir(data_dir)
+    return command if folder == resolve_data_dir(None) else f"{command} --data-dir {folder}"
+
+
+def check_study_lines(descriptor: dict, data_dir) -> None:
+    """A row citing the study cites its lines too; rows of other sources need none (derived tables excepted)."""
+    study = study_source_id(descriptor)
+    for res in tabular_resources(descriptor):
+        names = {f["name"] for f in res["schema"]["fields"]}
+        if derived_command(res) or not {"source_id", "source_lines"} <= names:
+            continue
+        df = _load(res["name"], data_dir)
+        for i, (source_id, lines) in enumerate(zip(df["source_id"], df["source_lines"], strict=True), start=2):
+            if source_id == study and _blank(lines):
+                raise DataError(res["path"], f"source_lines is required when source_id is the study ({study})",
+                                line=i, column="source_lines",
+                                hint="Cite the lines of the study's text extraction, or give the row the "
+                                     "source_id of the source it comes from (sources.csv)")
+
+
+def check_derived(data_dir) -> None:
+    """The derived sector tables equal what the written rules give."""
+    command = command_for("coopdata derive-sectors", data_dir)
     for kind in ("current", "interest"):
         committed = _load(f"sectors_{kind}", data_dir)
         derived = derive_from_dir(kind, data_dir)
@@ -39,12 +68,18 @@ def check_consistency(data_dir) -> None:
             b = derived.iloc[i] if i < len(derived) else None
             if a is None or b is None:
                 raise DataError(f"sectors_{kind}.csv", "row count differs from the derivation by sector_rules.csv",
-                                line=i + 2, hint="Regenerate with `coopdata derive-sectors`")
-            for col in ("commune_id", "sector_id", "value", "in_printed_table", "basis"):
+                                line=i + 2, hint=f"A derived table: regenerate it with `{command}`")
+            for col in ("commune_id", "sector_id", "value", "in_printed_table", "basis", "source_id"):
                 if str(a[col]) != str(b[col]):
                     raise DataError(f"sectors_{kind}.csv", "cell differs from the derivation by sector_rules.csv",
                                     line=i + 2, column=col, value=str(a[col]),
-                                    hint=f"The rules give {b[col]!r}; regenerate with `coopdata derive-sectors`")
+                                    hint=f"The rules give {b[col]!r}; a derived table: regenerate it with `{command}`")
+
+
+def check_consistency(data_dir) -> None:
+    descriptor = read_descriptor(data_dir)
+    check_study_lines(descriptor, data_dir)
+    check_derived(data_dir)
     # Tableau n°4's counts equal the communes assigned to each mode
     modes = _load("governance_modes", data_dir)
     counts = governance_counts(_load("governance", data_dir))
