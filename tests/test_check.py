@@ -56,7 +56,7 @@ def assert_clear_failure(folder, *fragments):
 
 def test_valid_copy_passes(data_copy):
     result = run_check(data_copy)
-    assert result.exit_code == 0 and "20 tables valid" in result.output
+    assert result.exit_code == 0 and "21 tables valid" in result.output
 
 
 def test_missing_column(data_copy):
@@ -195,6 +195,68 @@ def test_an_unknown_source_id_is_refused(data_copy):
          "et leurs partenaires,S001", "FOR01,forces,Existence d’une convention ou accord de coopération entre les "
          "communes et leurs partenaires,S999")
     assert_clear_failure(data_copy, "swot.csv", "line 2", "'source_id'", "S999", "not found in the referenced table")
+
+
+COMMUNE_HEADER = ("commune_id,commune,prodegol,region_id,prefecture,urban_centre,lat,lon,distance_km,"
+                  "distance_from,mayor,"
+                  "term_start,term_end,population,population_printed,area_km2,petit_plus,cooperation_sentence,"
+                  "study_phase,source_id,source,source_lines")
+
+
+def add_commune(folder, row):
+    path = folder / "communes.csv"
+    assert path.read_text(encoding="utf-8").splitlines()[0] == COMMUNE_HEADER
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(row + "\n")
+
+
+def test_a_fourteenth_commune_needs_the_derived_tables_then_appears(data_copy):
+    add_commune(data_copy, "golfe-1,Golfe 1,False,maritime,Golfe,Lomé,,,,,,,,,,,,,,S004,togo_communes.csv,")
+    line = assert_clear_failure(data_copy, "sectors_current.csv", "row count differs")
+    assert "coopdata derive-sectors --data-dir" in line
+    result = CliRunner().invoke(main, ["derive-sectors", "--data-dir", str(data_copy)])
+    assert result.exit_code == 0, result.output
+    assert run_check(data_copy).exit_code == 0
+    communes = coopdata.load_communes(data_dir=data_copy).set_index("commune_id")
+    assert len(communes) == 14 and int(communes["prodegol"].sum()) == 13
+    assert communes.loc["golfe-1", "point_basis"] == "urban_centre"
+    assert communes.loc["golfe-1", "lat"] == pytest.approx(6.12874)
+    interest = coopdata.load_sectors("interest", data_dir=data_copy)
+    # §5.1 speaks of « les treize communes »: a commune added later gets no interest from it
+    assert set(interest.loc[interest["commune_id"] == "golfe-1", "value"]) == {"unknown"}
+    assert len(interest) == 14 * 7
+
+
+def test_coordinates_given_on_the_row_are_used(data_copy):
+    add_commune(data_copy, "lacs-1,Lacs 1,False,maritime,Lacs,,6.23,1.59,,,,,,,,,,,,S004,togo_communes.csv,")
+    CliRunner().invoke(main, ["derive-sectors", "--data-dir", str(data_copy)])
+    assert run_check(data_copy).exit_code == 0
+    communes = coopdata.load_communes(data_dir=data_copy).set_index("commune_id")
+    assert (communes.loc["lacs-1", "lat"], communes.loc["lacs-1", "lon"]) == (6.23, 1.59)
+    assert communes.loc["lacs-1", "point_basis"] == "row"
+
+
+def test_a_commune_without_coordinates_is_refused(data_copy):
+    add_commune(data_copy, "lacs-1,Lacs 1,False,maritime,Lacs,,,,,,,,,,,,,,,S004,togo_communes.csv,")
+    assert_clear_failure(data_copy, "communes.csv", "line 15", "'lat'", "no coordinates")
+
+
+def test_a_commune_must_be_one_of_the_117(data_copy):
+    add_commune(data_copy, "lome-9,Lomé 9,False,maritime,Golfe,Lomé,,,,,,,,,,,,,,S004,togo_communes.csv,")
+    assert_clear_failure(data_copy, "communes.csv", "line 15", "'commune'", "Lomé 9",
+                         "not a commune of Togo in togo_communes.csv")
+
+
+def test_a_commune_in_the_wrong_prefecture_or_region_is_refused(data_copy):
+    add_commune(data_copy, "golfe-1,Golfe 1,False,maritime,Zio,Lomé,,,,,,,,,,,,,,S004,togo_communes.csv,")
+    assert_clear_failure(data_copy, "communes.csv", "line 15", "'prefecture'", "Golfe 1: Golfe")
+    edit(data_copy / "communes.csv", "golfe-1,Golfe 1,False,maritime,Zio", "golfe-1,Golfe 1,False,plateaux,Golfe")
+    assert_clear_failure(data_copy, "communes.csv", "line 15", "'region_id'", "Golfe 1: maritime")
+
+
+def test_names_are_matched_without_accents_or_case(data_copy):
+    edit(data_copy / "communes.csv", "tone-1,Tône 1,True,savanes,Tône,", "tone-1,TONE 1,True,savanes,tone,")
+    assert run_check(data_copy).exit_code == 0
 
 
 def test_env_var_points_loaders_at_a_copy(data_copy, monkeypatch):

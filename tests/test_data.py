@@ -21,6 +21,8 @@ def communes():
 
 def test_thirteen_communes_with_region_population_area_coordinates(communes):
     assert len(communes) == 13
+    assert communes["prodegol"].all()
+    assert (communes["point_basis"] == "urban_centre").all()
     assert communes.loc["tone-1", "region"] == "Savanes"
     assert communes.loc["tone-1", "population"] == 176605
     assert communes.loc["tone-1", "area_km2"] == 438
@@ -66,6 +68,45 @@ def test_regions_as_printed():
     # the printed regional préfectures do not reach the national 39: recorded as conflict C13
     assert checks.prefectures_sum(regions) == 38
     assert "C13" in set(coopdata.load_conflicts()["conflict_id"])
+
+
+def test_the_117_communes_of_togo_as_their_own_table():
+    togo = coopdata.load_table("togo_communes")
+    assert len(togo) == 117 and togo["commune"].is_unique
+    assert togo.groupby("region_id").size().to_dict() == {"savanes": 16, "kara": 22, "centrale": 15, "plateaux": 32,
+                                                          "maritime": 32}
+    assert togo["prefecture"].nunique() == 39
+    assert togo[togo["region_id"] == "maritime"]["prefecture"].nunique() == 8
+    assert togo.set_index("upstream_id").loc[117, "commune"] == "Amou 3"
+    assert set(togo["source_id"]) == {"S004"}
+    named = set(togo["commune"])
+    assert set(coopdata.load_table("communes")["commune"]) <= named
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in desc["resources"] if r["name"] == "togo_communes")
+    assert [lic["name"] for lic in res["licenses"]] == ["ODbL-1.0", "DbCL-1.0"]
+    attribution = ("Contains information from Api_commune_Togo (github.com/Togodevelopers/Api_commune_Togo), which is "
+                   "made available under the Open Database License (ODbL)")
+    assert res["coopdata:attribution"] == attribution
+    assert attribution in (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8").replace("\n", " ")
+
+
+def test_the_study_and_the_list_of_communes_disagree_on_counts():
+    regions = coopdata.load_regions().set_index("region_id")
+    togo = coopdata.load_table("togo_communes")
+    counts = togo.groupby("region_id").size()
+    differ = {r for r in regions.index if counts[r] != regions.loc[r, "communes_count"]}
+    assert differ == {"savanes", "maritime"}
+    assert (regions.loc["savanes", "communes_count"], counts["savanes"]) == (17, 16)
+    assert (regions.loc["maritime", "communes_count"], counts["maritime"]) == (31, 32)
+    assert counts.sum() == checks.communes_sum(regions) == 117
+    assert (checks.prefectures_sum(regions), togo["prefecture"].nunique()) == (38, 39)
+    c = coopdata.load_conflicts()
+    for cid, region in (("C22", "savanes"), ("C23", "maritime")):
+        rows = c[c["conflict_id"] == cid].set_index("source_id")
+        assert rows.loc["S001", "value_printed"] == f"{regions.loc[region, 'communes_count']} communes"
+        assert rows.loc["S004", "value_printed"].startswith(f"{counts[region]} communes")
+    c13 = c[(c["conflict_id"] == "C13") & (c["source_id"] == "S004")]
+    assert c13["value_printed"].iloc[0].startswith("39 préfectures, 8 of them in Région Maritime")
 
 
 def test_partnerships_tableau_01():

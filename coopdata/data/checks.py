@@ -10,6 +10,7 @@ import pandas as pd
 
 from coopdata.core.errors import DataError
 from coopdata.core.paths import resolve_data_dir
+from coopdata.core.text import normalize_name
 from coopdata.data.description import derived_command, read_descriptor, study_source_id, tabular_resources
 from coopdata.data.reading import read_table
 from coopdata.data.sectors import derive_from_dir
@@ -76,9 +77,66 @@ def check_derived(data_dir) -> None:
                                     hint=f"The rules give {b[col]!r}; a derived table: regenerate it with `{command}`")
 
 
+def commune_points(communes: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Each commune's point: lat and lon given on its row, else its urban centre's in places.
+
+    Returns the communes with ``lat``, ``lon``, ``geonameid`` and ``point_basis`` ("row" or "urban_centre");
+    a commune with neither raises DataError naming the line of communes.csv.
+    """
+    places = places.set_index("label")
+    out = communes.copy()
+    lat, lon, geonameid, basis = [], [], [], []
+    for i, row in enumerate(communes.itertuples(index=False), start=2):
+        has_lat, has_lon = not _blank(row.lat), not _blank(row.lon)
+        if has_lat != has_lon:
+            raise DataError("communes.csv", "lat and lon go together: give both or neither", line=i,
+                            column="lon" if has_lat else "lat")
+        if has_lat:
+            lat.append(float(row.lat))
+            lon.append(float(row.lon))
+            geonameid.append(pd.NA)
+            basis.append("row")
+            continue
+        centre = None if _blank(row.urban_centre) else row.urban_centre
+        place = places.loc[centre] if centre in places.index else None
+        if place is None or _blank(place["lat"]) or _blank(place["lon"]):
+            raise DataError("communes.csv", "no coordinates: the row gives no lat and lon, and its urban_centre has "
+                            "no point in places (geo/places_geonames.csv)", line=i, column="lat",
+                            value=centre, hint="Give lat and lon on the row, or an urban_centre that places locates")
+        lat.append(float(place["lat"]))
+        lon.append(float(place["lon"]))
+        geonameid.append(place["geonameid"])
+        basis.append("urban_centre")
+    out["lat"] = pd.array(lat, dtype="Float64")
+    out["lon"] = pd.array(lon, dtype="Float64")
+    out["geonameid"] = pd.array(geonameid, dtype="Int64")
+    out["point_basis"] = pd.array(basis, dtype="string")
+    return out
+
+
+def check_communes_of_togo(communes: pd.DataFrame, togo: pd.DataFrame) -> None:
+    """Each commune's name, prefecture and region are those of togo_communes.csv (accents and case aside)."""
+    known = {normalize_name(r.commune): r for r in togo.itertuples(index=False)}
+    for i, row in enumerate(communes.itertuples(index=False), start=2):
+        match = known.get(normalize_name(row.commune))
+        if match is None:
+            raise DataError("communes.csv", "not a commune of Togo in togo_communes.csv (the 117 communes)", line=i,
+                            column="commune", value=str(row.commune),
+                            hint="Spell it as togo_communes.csv does (accents and case may differ)")
+        if normalize_name(row.prefecture) != normalize_name(match.prefecture):
+            raise DataError("communes.csv", f"prefecture does not match togo_communes.csv ({match.commune}: "
+                            f"{match.prefecture})", line=i, column="prefecture", value=str(row.prefecture))
+        if row.region_id != match.region_id:
+            raise DataError("communes.csv", f"region does not match togo_communes.csv ({match.commune}: "
+                            f"{match.region_id})", line=i, column="region_id", value=str(row.region_id))
+
+
 def check_consistency(data_dir) -> None:
     descriptor = read_descriptor(data_dir)
     check_study_lines(descriptor, data_dir)
+    communes = _load("communes", data_dir)
+    check_communes_of_togo(communes, _load("togo_communes", data_dir))
+    commune_points(communes, _load("places", data_dir))
     check_derived(data_dir)
     # Tableau n°4's counts equal the communes assigned to each mode
     modes = _load("governance_modes", data_dir)
