@@ -56,7 +56,7 @@ def assert_clear_failure(folder, *fragments):
 
 def test_valid_copy_passes(data_copy):
     result = run_check(data_copy)
-    assert result.exit_code == 0 and "21 tables valid" in result.output
+    assert result.exit_code == 0 and "22 tables valid" in result.output
 
 
 def test_missing_column(data_copy):
@@ -161,7 +161,7 @@ def test_derived_sectors_must_match_rules(data_copy):
     assert_clear_failure(data_copy, "sectors_current.csv", "differs from the derivation", "'value'")
 
 
-NEW_ROW_2024 = ("P18,partnership,jumelage,,kloto-1,,Ville test,commune,FR,,,not_available,2024,,,,{source_id},"
+NEW_ROW_2024 = ("P20,partnership,jumelage,,kloto-1,,Ville test,commune,FR,,,not_available,2024,,,,{source_id},"
                 "page de la commune,{lines}\n")
 
 
@@ -172,7 +172,7 @@ def test_a_study_row_without_lines_is_refused_in_one_line(data_copy):
     text = path.read_text(encoding="utf-8").replace("\nL01,", "\n" + NEW_ROW_2024.format(source_id="S001", lines="")
                                                     + "L01,", 1)
     path.write_text(text, encoding="utf-8")
-    assert_clear_failure(data_copy, "partnerships.csv", "line 19", "'source_lines'", "required when source_id is "
+    assert_clear_failure(data_copy, "partnerships.csv", "line 21", "'source_lines'", "required when source_id is "
                          "the study (S001)")
 
 

@@ -111,6 +111,8 @@ def test_the_study_and_the_list_of_communes_disagree_on_counts():
 
 def test_partnerships_tableau_01():
     p = coopdata.load_partnerships(record_types=("partnership",))
+    assert len(p) == 19 and set(p.loc[p["source_id"] != "S001", "partnership_id"]) == {"P18", "P19"}
+    p = p[p["source_id"] == "S001"]  # the study's Tableau n°01
     assert len(p) == 17
     assert p["model"].value_counts().to_dict() == {"jumelage": 8, "regionale": 3, "syndicat": 3, "osc": 2,
                                                    "hors_jumelage": 1}
@@ -136,7 +138,8 @@ def test_start_year_conflicts_use_tableau_01():
     p = coopdata.load_partnerships().set_index("partnership_id")
     c = coopdata.load_conflicts()
     years = c[c["kind"] == "start_year"]
-    assert set(years["conflict_id"]) == {"C03", "C04", "C05", "C07", "C08"}
+    assert set(years.loc[years["source_id"] == "S001", "conflict_id"]) == {"C03", "C04", "C05", "C07", "C08", "C24",
+                                                                             "C25", "C26"}
     for row in years[(years["used"] == "yes") & (years["printed_at"] == "Tableau n°01")].itertuples():
         for rid in row.record_ids.split(";"):
             assert p.loc[rid, "start_year"] == int(row.value_printed)

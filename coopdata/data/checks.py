@@ -6,12 +6,20 @@ the other functions return computed values that notebooks show and tests assert.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from coopdata.core.errors import DataError
 from coopdata.core.paths import resolve_data_dir
 from coopdata.core.text import normalize_name
-from coopdata.data.description import derived_command, read_descriptor, study_source_id, tabular_resources
+from coopdata.data.description import (
+    DATE,
+    derived_command,
+    read_descriptor,
+    study_source_id,
+    tabular_resources,
+)
 from coopdata.data.reading import read_table
 from coopdata.data.sectors import derive_from_dir
 
@@ -56,6 +64,30 @@ def check_study_lines(descriptor: dict, data_dir) -> None:
                                 line=i, column="source_lines",
                                 hint="Cite the lines of the study's text extraction, or give the row the "
                                      "source_id of the source it comes from (sources.csv)")
+
+
+def parse_date(text: str) -> tuple[int, int | None, int | None]:
+    """'2023-11' -> (2023, 11, None); raises ValueError for a date that does not exist (2023-02-30)."""
+    parts = [int(p) for p in str(text).split("-")]
+    year, month, day = (parts + [None, None])[:3]
+    dt.date(year, month or 1, day or 1)
+    return year, month, day
+
+
+def check_dates(descriptor: dict, data_dir, today: dt.date) -> None:
+    """Fields marked ``coopdata:date`` hold real dates (YYYY, YYYY-MM or YYYY-MM-DD), none after today."""
+    for res in tabular_resources(descriptor):
+        for field in (f["name"] for f in res["schema"]["fields"] if f.get(DATE)):
+            for i, value in enumerate(_load(res["name"], data_dir)[field], start=2):
+                if _blank(value):
+                    continue
+                try:
+                    year, month, day = parse_date(value)
+                except ValueError:
+                    raise DataError(res["path"], "not a real date", line=i, column=field, value=str(value)) from None
+                if (year, month or 1, day or 1) > (today.year, today.month, today.day):
+                    raise DataError(res["path"], "a date cannot lie in the future", line=i, column=field,
+                                    value=str(value))
 
 
 def check_derived(data_dir) -> None:
@@ -131,9 +163,10 @@ def check_communes_of_togo(communes: pd.DataFrame, togo: pd.DataFrame) -> None:
                             f"{match.region_id})", line=i, column="region_id", value=str(row.region_id))
 
 
-def check_consistency(data_dir) -> None:
+def check_consistency(data_dir, today: dt.date | None = None) -> None:
     descriptor = read_descriptor(data_dir)
     check_study_lines(descriptor, data_dir)
+    check_dates(descriptor, data_dir, today or dt.date.today())
     communes = _load("communes", data_dir)
     check_communes_of_togo(communes, _load("togo_communes", data_dir))
     commune_points(communes, _load("places", data_dir))

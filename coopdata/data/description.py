@@ -18,6 +18,7 @@ NOT_IN_FUTURE = "coopdata:notInFuture"
 VOCABULARY = "coopdata:vocabulary"
 VOCABULARIES = "coopdata:vocabularies"
 STUDY = "coopdata:study"  # the source_id of the study, whose rows cite lines of its text extraction
+DATE = "coopdata:date"  # a string field holding a date at the source's precision: real, not in the future
 DERIVED = "coopdata:derived"  # on a table written by a command (its value), never edited by hand
 
 

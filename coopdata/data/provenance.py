@@ -79,6 +79,7 @@ CHECKS = {
     "challenges": ("challenge_id", [("challenge_printed", str)]),
     "recommendations": ("recommendation_id", [("recommendation_printed", str)]),
     "events": ("event_id", [("start", lambda v: str(v)[:4]), ("end", lambda v: str(v)[:4])]),
+    "partnership_events": ("event_id", [("quotation", str)]),
 }
 
 

@@ -18,6 +18,7 @@ from coopdata.core.errors import DataError
 from coopdata.core.paths import resolve_data_dir
 from coopdata.data.checks import check_consistency
 from coopdata.data.description import (
+    DATE,
     NOT_IN_FUTURE,
     VOCABULARY,
     data_digest,
@@ -87,6 +88,7 @@ def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
             r["encoding"] = "utf-8-sig"  # a UTF-8 byte order mark is accepted
         for f in r.get("schema", {}).get("fields", []):
             f.pop(VOCABULARY, None)
+            f.pop(DATE, None)
             f.pop("categories", None)
             if f.pop(NOT_IN_FUTURE, False):
                 f.setdefault("constraints", {})["maximum"] = today.year
@@ -172,7 +174,7 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
         if report.errors:
             raise DataError(str(data_dir / res["path"]), report.errors[0].message)
     if consistency:
-        check_consistency(data_dir)
+        check_consistency(data_dir, today)
     return [r["name"] for r in tables]
 
 
