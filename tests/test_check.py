@@ -56,7 +56,7 @@ def assert_clear_failure(folder, *fragments):
 
 def test_valid_copy_passes(data_copy):
     result = run_check(data_copy)
-    assert result.exit_code == 0 and "22 tables valid" in result.output
+    assert result.exit_code == 0 and "23 tables valid" in result.output
 
 
 def test_missing_column(data_copy):

@@ -127,3 +127,14 @@ def test_verify_source_skips_the_rows_of_other_sources(tmp_path):
     ids = {f.row_id for f in findings}
     assert "P01" in ids and not ids & {"P18", "P19", "E018"}
     assert {f.table for f in findings if f.row_id == "E001"} == {"partnership_events"}
+
+
+def test_national_figures_after_the_study():
+    f = coopdata.load_table("reported_figures").set_index("figure_id")
+    assert f.loc["agreements", "value"] == 52 and f.loc["agreements_active", "value"] == 39
+    assert f.loc["communes_with_agreements", "value"] == 38 and f.loc["communes", "value"] == 117
+    assert f.loc["funds_mobilised", "value"] == 1_221_667_043 and f.loc["funds_mobilised", "unit"] == "FCFA"
+    assert f.loc["south_south_share_pct", "value"] == 52 and f.loc["south_south_share_pct", "unit"] == "percent"
+    assert set(f["period"]) == {"2020-2024"} and set(f["source_id"]) == {"S025"}
+    assert f.loc["agreements_active", "value"] <= f.loc["agreements", "value"]
+    assert f.loc["communes_with_agreements", "value"] <= len(coopdata.load_table("togo_communes"))
