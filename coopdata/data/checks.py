@@ -21,11 +21,25 @@ from coopdata.data.description import (
     tabular_resources,
 )
 from coopdata.data.reading import read_table
-from coopdata.data.sectors import derive_from_dir
+from coopdata.data.sectors import derive
+
+
+class Tables:
+    """The tables of one data folder, each read once (typed, as read_table reads them); frames are shared."""
+
+    def __init__(self, data_dir, descriptor: dict | None = None) -> None:
+        self.data_dir = resolve_data_dir(data_dir)
+        self.descriptor = descriptor if descriptor is not None else read_descriptor(self.data_dir)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __call__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = read_table(name, self.data_dir, descriptor=self.descriptor)
+        return self._frames[name]
 
 
 def _load(name, data_dir):
-    return read_table(name, data_dir)
+    return data_dir(name) if isinstance(data_dir, Tables) else read_table(name, data_dir)
 
 
 def prefectures_sum(regions: pd.DataFrame) -> int:
@@ -90,12 +104,13 @@ def check_dates(descriptor: dict, data_dir, today: dt.date) -> None:
                                     value=str(value))
 
 
-def check_derived(data_dir) -> None:
+def check_derived(tables: Tables) -> None:
     """The derived sector tables equal what the written rules give."""
-    command = command_for("coopdata derive-sectors", data_dir)
+    command = command_for("coopdata derive-sectors", tables.data_dir)
+    inputs = [tables(name) for name in ("communes", "partnerships", "sector_rules", "sectors", "sector_table_rows")]
     for kind in ("current", "interest"):
-        committed = _load(f"sectors_{kind}", data_dir)
-        derived = derive_from_dir(kind, data_dir)
+        committed = tables(f"sectors_{kind}")
+        derived = derive(kind, *inputs, study_source=study_source_id(tables.descriptor))
         for i in range(max(len(committed), len(derived))):
             a = committed.iloc[i] if i < len(committed) else None
             b = derived.iloc[i] if i < len(derived) else None
@@ -164,13 +179,14 @@ def check_communes_of_togo(communes: pd.DataFrame, togo: pd.DataFrame) -> None:
 
 
 def check_consistency(data_dir, today: dt.date | None = None) -> None:
-    descriptor = read_descriptor(data_dir)
+    data_dir = tables = Tables(data_dir)  # every table read once for all the checks below
+    descriptor = tables.descriptor
     check_study_lines(descriptor, data_dir)
     check_dates(descriptor, data_dir, today or dt.date.today())
     communes = _load("communes", data_dir)
     check_communes_of_togo(communes, _load("togo_communes", data_dir))
     commune_points(communes, _load("places", data_dir))
-    check_derived(data_dir)
+    check_derived(tables)
     # Tableau n°4's counts equal the communes assigned to each mode
     modes = _load("governance_modes", data_dir)
     counts = governance_counts(_load("governance", data_dir))

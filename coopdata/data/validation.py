@@ -23,6 +23,7 @@ from coopdata.data.description import (
     VOCABULARY,
     data_digest,
     read_descriptor,
+    resource,
     tabular_resources,
 )
 
@@ -77,6 +78,35 @@ def check_raw(path: Path, res: dict) -> None:
             raise DataError(str(path), "missing column", line=1, column=name, hint=f"Header is: {header_line}")
 
 
+def read_raw_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as text (after check_raw: UTF-8, comma-separated, known header)."""
+    return list(csv.DictReader(io.StringIO(_decode(path, path.read_bytes()))))
+
+
+def check_foreign_keys(descriptor: dict, data_dir: Path, res: dict, rows: dict[str, list[dict]]) -> None:
+    """Every value of a foreign key is a key of the table it references (an empty value refers to nothing).
+
+    Done here rather than by Frictionless, whose lookups open every referenced table again for each
+    table that refers to it (slow with a source_id on every table), and report the whole row as value.
+    """
+    def table(r):
+        if r["name"] not in rows:
+            rows[r["name"]] = read_raw_rows(data_dir / r["path"])
+        return rows[r["name"]]
+
+    for fk in res["schema"].get("foreignKeys", []):
+        ref = resource(descriptor, fk["reference"]["resource"])
+        ref_fields = fk["reference"]["fields"]
+        keys = {tuple(r.get(f) or "" for f in ref_fields) for r in table(ref)}
+        for line, row in enumerate(table(res), start=2):
+            values = tuple(row.get(f) or "" for f in fk["fields"])
+            if all(v == "" for v in values) or values in keys:
+                continue
+            raise DataError(str(data_dir / res["path"]), f"value not found in the referenced table ({ref['path']}, "
+                            f"column {', '.join(ref_fields)})", line=line, column=fk["fields"][0],
+                            value=", ".join(values))
+
+
 def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
     # start-up: frictionless costs ~0.3 s to import; the kernels of a batch run skip validation (the run hands
     # them the digest it validated), so only `coopdata check` and first loads in a session pay for it.
@@ -92,6 +122,7 @@ def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
             f.pop("categories", None)
             if f.pop(NOT_IN_FUTURE, False):
                 f.setdefault("constraints", {})["maximum"] = today.year
+        r.get("schema", {}).pop("foreignKeys", None)  # checked by check_foreign_keys
     desc["resources"] = [r for r in desc["resources"] if r.get("format") == "csv"]
     return Package(desc, basepath=str(data_dir))
 
@@ -166,6 +197,7 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
     for res in tables:
         check_raw(data_dir / res["path"], res)
     package = _frictionless_package(descriptor, data_dir, today)
+    rows: dict[str, list[dict]] = {}
     for res in tables:
         report = package.get_resource(res["name"]).validate(limit_errors=50)
         for task in report.tasks:
@@ -173,6 +205,7 @@ def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.da
                 raise _to_data_error(data_dir / res["path"], res, _first_error(task.errors))
         if report.errors:
             raise DataError(str(data_dir / res["path"]), report.errors[0].message)
+        check_foreign_keys(descriptor, data_dir, res, rows)
     if consistency:
         check_consistency(data_dir, today)
     return [r["name"] for r in tables]
