@@ -187,28 +187,54 @@ def _to_data_error(path: Path, res: dict, err) -> DataError:
     return DataError(str(path), rule, line=line, column=column, value=value)
 
 
-def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
-                      consistency: bool = True) -> list[str]:
-    """Raise DataError on the first broken rule; return the names of the tables checked."""
+def validation_errors(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
+                      consistency: bool = True) -> list[DataError]:
+    """Every table's first broken rule (one DataError per table); when all are valid, the first cross-table one."""
     data_dir = resolve_data_dir(data_dir)
-    descriptor = read_descriptor(data_dir)
+    try:
+        descriptor = read_descriptor(data_dir)
+    except DataError as exc:
+        return [exc]
     today = today or dt.date.today()
     tables = tabular_resources(descriptor)
+    errors: dict[str, DataError] = {}
     for res in tables:
-        check_raw(data_dir / res["path"], res)
+        try:
+            check_raw(data_dir / res["path"], res)
+        except DataError as exc:
+            errors[res["name"]] = exc
     package = _frictionless_package(descriptor, data_dir, today)
     rows: dict[str, list[dict]] = {}
     for res in tables:
+        if res["name"] in errors:
+            continue
         report = package.get_resource(res["name"]).validate(limit_errors=50)
-        for task in report.tasks:
-            if task.errors:
-                raise _to_data_error(data_dir / res["path"], res, _first_error(task.errors))
-        if report.errors:
-            raise DataError(str(data_dir / res["path"]), report.errors[0].message)
-        check_foreign_keys(descriptor, data_dir, res, rows)
-    if consistency:
+        failed = [task.errors for task in report.tasks if task.errors]
+        if failed:
+            errors[res["name"]] = _to_data_error(data_dir / res["path"], res, _first_error(failed[0]))
+        elif report.errors:
+            errors[res["name"]] = DataError(str(data_dir / res["path"]), report.errors[0].message)
+        else:
+            try:
+                check_foreign_keys(descriptor, data_dir, res, rows)
+            except DataError as exc:
+                errors[res["name"]] = exc
+    if errors or not consistency:
+        return list(errors.values())
+    try:
         check_consistency(data_dir, today)
-    return [r["name"] for r in tables]
+    except DataError as exc:
+        return [exc]
+    return []
+
+
+def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
+                      consistency: bool = True) -> list[str]:
+    """Raise DataError on the first broken rule; return the names of the tables checked."""
+    errors = validation_errors(data_dir, today=today, consistency=consistency)
+    if errors:
+        raise errors[0]
+    return [r["name"] for r in tabular_resources(read_descriptor(data_dir))]
 
 
 def ensure_valid(data_dir: str | os.PathLike | None = None) -> Path:
