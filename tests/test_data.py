@@ -259,3 +259,21 @@ def test_layers():
 def test_french_int():
     assert french_int(1185000000) == "1 185 000 000"
     assert parse_lines("564-566; 349") == [564, 565, 566, 349]
+
+
+def test_new_controlled_values_are_vocabularies_with_french_and_english_labels():
+    from coopdata.core.i18n import tr
+
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    vocabularies = desc["coopdata:vocabularies"]
+    for name in ("source_kind", "event_kind", "partnership_status"):
+        assert all(c["labels"]["fr"] and c["labels"]["en"] for c in vocabularies[name]["categories"]), name
+    used = {(r["name"], f["name"]): f.get("coopdata:vocabulary") for r in desc["resources"]
+            for f in r.get("schema", {}).get("fields", [])}
+    assert used[("sources", "kind")] == "source_kind"
+    assert used[("partnership_events", "kind")] == "event_kind"
+    assert used[("partnership_events", "status_after")] == "partnership_status"
+    assert used[("sources", "checked")] == "answer"
+    assert tr("event_kind.relaunch", "fr") == "relance" and tr("partnership_status.ended", "en") == "ended"
+    assert {c["value"] for c in vocabularies["event_kind"]["categories"]} >= {
+        "act", "convention", "start", "listed", "confirmed", "dormant", "relaunch", "end", "amendment"}
