@@ -7,6 +7,7 @@ the other functions return computed values that notebooks show and tests assert.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -178,6 +179,19 @@ def check_communes_of_togo(communes: pd.DataFrame, togo: pd.DataFrame) -> None:
                             f"{match.region_id})", line=i, column="region_id", value=str(row.region_id))
 
 
+def _years(text) -> list[str]:
+    return sorted(set(re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", str(text))))
+
+
+def check_start_year_conflicts(conflicts: pd.DataFrame) -> None:
+    """A start_year conflict has one competing value per row: each value_printed names exactly one year."""
+    for i, row in enumerate(conflicts.itertuples(index=False), start=2):
+        if row.kind == "start_year" and len(_years(row.value_printed)) != 1:
+            raise DataError("conflicts.csv", "a start_year value must name exactly one year (one row per competing "
+                            "value)", line=i, column="value_printed", value=str(row.value_printed),
+                            hint="Quote the part of the source that gives the year")
+
+
 def check_consistency(data_dir, today: dt.date | None = None) -> None:
     data_dir = tables = Tables(data_dir)  # every table read once for all the checks below
     descriptor = tables.descriptor
@@ -187,6 +201,7 @@ def check_consistency(data_dir, today: dt.date | None = None) -> None:
     check_communes_of_togo(communes, _load("togo_communes", data_dir))
     commune_points(communes, _load("places", data_dir))
     check_derived(tables)
+    check_start_year_conflicts(tables("conflicts"))
     # Tableau n°4's counts equal the communes assigned to each mode
     modes = _load("governance_modes", data_dir)
     counts = governance_counts(_load("governance", data_dir))
