@@ -275,7 +275,6 @@ def test_no_traceback_from_the_real_command(data_copy):
 
 
 def test_a_start_year_conflict_value_names_one_year(data_copy):
-    edit(data_copy / "conflicts.csv", ",S022,", ",S022,".replace("S022", "S022"))  # the row exists
     edit(data_copy / "conflicts.csv", "signé en 2003 un accord de jumelage,S022",
          "signé en 2003 un accord de jumelage resté sans effet jusqu'en 2013,S022")
     assert_clear_failure(data_copy, "conflicts.csv", "'value_printed'", "exactly one year")
