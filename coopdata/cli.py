@@ -1,4 +1,4 @@
-"""Command line: ``coopdata check``, ``coopdata summary``, ``coopdata derive-sectors``, ``coopdata run``.
+"""Command line: ``coopdata check``, ``summary``, ``derive-sectors``, ``workbook``, ``import``, ``run``.
 
 Built on click (well kept, explicit, no magic); bad data ends in one line on stderr and exit 1,
 never in a traceback.
@@ -17,7 +17,7 @@ from coopdata import _speedups  # noqa: F401  (before jsonschema; coopdata/__ini
 from coopdata.core import paths
 from coopdata.core.errors import DataError
 from coopdata.data.provenance import verify
-from coopdata.data.sectors import derive_from_dir
+from coopdata.data.sectors import write_derived
 from coopdata.data.validation import validate_data_dir
 from coopdata.views.summary import summary_lines
 
@@ -79,17 +79,59 @@ def verify_source(study: Path, data_dir: Path | None) -> None:
 @data_dir_option
 def derive_sectors(data_dir: Path | None) -> None:
     """Rewrite sectors_current.csv and sectors_interest.csv from data/sector_rules.csv."""
-    folder = paths.resolve_data_dir(data_dir)
     try:
-        for kind in ("current", "interest"):
-            table = derive_from_dir(kind, folder)
-            target = folder / f"sectors_{kind}.csv"
-            tmp = target.with_suffix(".csv.tmp")
-            table.to_csv(tmp, index=False, lineterminator="\n")
-            tmp.replace(target)
-            click.echo(f"wrote {target} ({len(table)} rows, {int((table['value'] == 'yes').sum())} yes)")
+        for path, table in write_derived(data_dir):
+            click.echo(f"wrote {path} ({len(table)} rows, {int((table['value'] == 'yes').sum())} yes)")
     except DataError as exc:
         _fail(exc)
+
+
+@main.command("workbook")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@data_dir_option
+def workbook(out: Path, data_dir: Path | None) -> None:
+    """Write the tables edited by hand as one workbook OUT.xlsx (a sheet each, dropdowns, column notes)."""
+    # start-up: openpyxl takes ~0.45 s to import (python -X importtime); only the two workbook commands need it
+    from coopdata.data.workbook import write_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        click.echo(f"coopdata: error: {out.name}: the workbook's name must end in .xlsx", err=True)
+        sys.exit(1)
+    try:
+        path = write_workbook(out, data_dir)
+    except DataError as exc:
+        _fail(exc)
+    click.echo(f"wrote {path}: edit values (no formulas), then `coopdata import {out}`")
+
+
+@main.command("import")
+@click.argument("workbook_path", metavar="IN.xlsx", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@data_dir_option
+def import_(workbook_path: Path, data_dir: Path | None) -> None:
+    """Validate the sheets of IN.xlsx, and only when all is valid write the tables into the data folder.
+
+    Prints one line per problem (sheet, row, column, rule) and writes nothing; or writes the changed
+    tables atomically, re-derives the sector matrices, and prints what changed in each table.
+    """
+    # start-up: openpyxl takes ~0.45 s to import (python -X importtime); only the two workbook commands need it
+    from coopdata.data.workbook import WorkbookError, import_workbook
+
+    try:
+        result = import_workbook(workbook_path, data_dir)
+    except WorkbookError as exc:
+        click.echo(f"coopdata: error: {exc}", err=True)
+        sys.exit(1)
+    except DataError as exc:
+        _fail(exc)
+    for problem in result.problems:
+        click.echo(f"coopdata: error: {problem}", err=True)
+    if result.problems:
+        click.echo(f"coopdata import: {len(result.problems)} problem(s); nothing written", err=True)
+        sys.exit(1)
+    for change in result.changes:
+        click.echo(str(change))
+    click.echo(f"coopdata import: {len(result.written)} table(s) written" if result.written
+               else "coopdata import: no change")
 
 
 @main.command("run")

@@ -21,6 +21,8 @@ def communes():
 
 def test_thirteen_communes_with_region_population_area_coordinates(communes):
     assert len(communes) == 13
+    assert communes["prodegol"].all()
+    assert (communes["point_basis"] == "urban_centre").all()
     assert communes.loc["tone-1", "region"] == "Savanes"
     assert communes.loc["tone-1", "population"] == 176605
     assert communes.loc["tone-1", "area_km2"] == 438
@@ -68,8 +70,49 @@ def test_regions_as_printed():
     assert "C13" in set(coopdata.load_conflicts()["conflict_id"])
 
 
+def test_the_117_communes_of_togo_as_their_own_table():
+    togo = coopdata.load_table("togo_communes")
+    assert len(togo) == 117 and togo["commune"].is_unique
+    assert togo.groupby("region_id").size().to_dict() == {"savanes": 16, "kara": 22, "centrale": 15, "plateaux": 32,
+                                                          "maritime": 32}
+    assert togo["prefecture"].nunique() == 39
+    assert togo[togo["region_id"] == "maritime"]["prefecture"].nunique() == 8
+    assert togo.set_index("upstream_id").loc[117, "commune"] == "Amou 3"
+    assert set(togo["source_id"]) == {"S004"}
+    named = set(togo["commune"])
+    assert set(coopdata.load_table("communes")["commune"]) <= named
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in desc["resources"] if r["name"] == "togo_communes")
+    assert [lic["name"] for lic in res["licenses"]] == ["ODbL-1.0", "DbCL-1.0"]
+    attribution = ("Contains information from Api_commune_Togo (github.com/Togodevelopers/Api_commune_Togo), which is "
+                   "made available under the Open Database License (ODbL)")
+    assert res["coopdata:attribution"] == attribution
+    assert attribution in (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8").replace("\n", " ")
+
+
+def test_the_study_and_the_list_of_communes_disagree_on_counts():
+    regions = coopdata.load_regions().set_index("region_id")
+    togo = coopdata.load_table("togo_communes")
+    counts = togo.groupby("region_id").size()
+    differ = {r for r in regions.index if counts[r] != regions.loc[r, "communes_count"]}
+    assert differ == {"savanes", "maritime"}
+    assert (regions.loc["savanes", "communes_count"], counts["savanes"]) == (17, 16)
+    assert (regions.loc["maritime", "communes_count"], counts["maritime"]) == (31, 32)
+    assert counts.sum() == checks.communes_sum(regions) == 117
+    assert (checks.prefectures_sum(regions), togo["prefecture"].nunique()) == (38, 39)
+    c = coopdata.load_conflicts()
+    for cid, region in (("C22", "savanes"), ("C23", "maritime")):
+        rows = c[c["conflict_id"] == cid].set_index("source_id")
+        assert rows.loc["S001", "value_printed"] == f"{regions.loc[region, 'communes_count']} communes"
+        assert rows.loc["S004", "value_printed"].startswith(f"{counts[region]} communes")
+    c13 = c[(c["conflict_id"] == "C13") & (c["source_id"] == "S004")]
+    assert c13["value_printed"].iloc[0].startswith("39 préfectures, 8 of them in Région Maritime")
+
+
 def test_partnerships_tableau_01():
     p = coopdata.load_partnerships(record_types=("partnership",))
+    assert len(p) == 19 and set(p.loc[p["source_id"] != "S001", "partnership_id"]) == {"P18", "P19"}
+    p = p[p["source_id"] == "S001"]  # the study's Tableau n°01
     assert len(p) == 17
     assert p["model"].value_counts().to_dict() == {"jumelage": 8, "regionale": 3, "syndicat": 3, "osc": 2,
                                                    "hors_jumelage": 1}
@@ -95,7 +138,8 @@ def test_start_year_conflicts_use_tableau_01():
     p = coopdata.load_partnerships().set_index("partnership_id")
     c = coopdata.load_conflicts()
     years = c[c["kind"] == "start_year"]
-    assert set(years["conflict_id"]) == {"C03", "C04", "C05", "C07", "C08"}
+    assert set(years.loc[years["source_id"] == "S001", "conflict_id"]) == {"C03", "C04", "C05", "C07", "C08", "C24",
+                                                                             "C25", "C26"}
     for row in years[(years["used"] == "yes") & (years["printed_at"] == "Tableau n°01")].itertuples():
         for rid in row.record_ids.split(";"):
             assert p.loc[rid, "start_year"] == int(row.value_printed)
@@ -149,16 +193,43 @@ def test_sector_cells_derived_by_written_rules():
         coopdata.load_sectors("past")
 
 
-def test_every_row_has_a_source_and_lines_within_the_study():
+def test_every_row_cites_a_source_and_the_study_rows_cite_lines_within_it():
     desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    sources = coopdata.load_table("sources").set_index("source_id")
+    assert desc["coopdata:study"] == "S001" and sources.loc["S001", "kind"] == "study"
+    cited = set()
     for res in desc["resources"]:
-        if res.get("format") != "csv" or res["name"] == "places":
+        if res.get("format") != "csv" or res["name"] == "sources":
             continue
         df = coopdata.load_table(res["name"])
-        source = "source" if "source" in df else "printed_at"
-        assert df[source].notna().all(), res["name"]
-        for spec in df["source_lines"].dropna():
+        assert "source_id" in df and df["source_id"].notna().all(), res["name"]
+        cited |= set(df["source_id"])
+        locator = next(c for c in ("source", "printed_at", "locator") if c in df)
+        assert df[locator].notna().all(), res["name"]
+        if "source_lines" not in df:
+            continue
+        study = df[df["source_id"] == "S001"]
+        if not res.get("coopdata:derived"):
+            assert study["source_lines"].notna().all(), res["name"]
+        for spec in study["source_lines"].dropna():
             assert all(1 <= n <= STUDY_LINES for n in parse_lines(spec)), (res["name"], spec)
+        assert df.loc[df["source_id"] != "S001", "source_lines"].isna().all(), res["name"]
+    assert cited <= set(sources.index)
+    assert {"S001", "S002", "S003"} <= cited
+
+
+def test_sources_table():
+    s = coopdata.load_table("sources").set_index("source_id")
+    assert s.loc["S001", "url_or_file"] == "seeds/001_385c30bed6d5fc93.txt"
+    assert s.loc["S001", "licence"] == "not stated"
+    assert s.loc["S003", "licence"] == "CC BY 4.0"
+    assert s.loc["S004", "licence"].startswith("ODbL")
+    later = s[s["access_date"] == "2026-12-03"]
+    assert len(later) == 22
+    assert set(later["checked"]) == {"yes", "no"}
+    assert s.loc["S009", "url_or_file"].endswith("prjId=10229") and s.loc["S009", "kind"] == "atlas"
+    assert s.loc["S012", "url_or_file"] == "https://territoire.gouv.tg/?p=17549"
+    assert s["url_or_file"].dropna().str.match(r"^(https?://\S+|seeds/\S+)$").all()
 
 
 def test_description_covers_every_data_file():
@@ -188,3 +259,21 @@ def test_layers():
 def test_french_int():
     assert french_int(1185000000) == "1 185 000 000"
     assert parse_lines("564-566; 349") == [564, 565, 566, 349]
+
+
+def test_new_controlled_values_are_vocabularies_with_french_and_english_labels():
+    from coopdata.core.i18n import tr
+
+    desc = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    vocabularies = desc["coopdata:vocabularies"]
+    for name in ("source_kind", "event_kind", "partnership_status"):
+        assert all(c["labels"]["fr"] and c["labels"]["en"] for c in vocabularies[name]["categories"]), name
+    used = {(r["name"], f["name"]): f.get("coopdata:vocabulary") for r in desc["resources"]
+            for f in r.get("schema", {}).get("fields", [])}
+    assert used[("sources", "kind")] == "source_kind"
+    assert used[("partnership_events", "kind")] == "event_kind"
+    assert used[("partnership_events", "status_after")] == "partnership_status"
+    assert used[("sources", "checked")] == "answer"
+    assert tr("event_kind.relaunch", "fr") == "relance" and tr("partnership_status.ended", "en") == "ended"
+    assert {c["value"] for c in vocabularies["event_kind"]["categories"]} >= {
+        "act", "convention", "start", "listed", "confirmed", "dormant", "relaunch", "end", "amendment"}

@@ -17,6 +17,9 @@ from coopdata.core.paths import DATAPACKAGE, resolve_data_dir
 NOT_IN_FUTURE = "coopdata:notInFuture"
 VOCABULARY = "coopdata:vocabulary"
 VOCABULARIES = "coopdata:vocabularies"
+STUDY = "coopdata:study"  # the source_id of the study, whose rows cite lines of its text extraction
+DATE = "coopdata:date"  # a string field holding a date at the source's precision: real, not in the future
+DERIVED = "coopdata:derived"  # on a table written by a command (its value), never edited by hand
 
 
 def read_descriptor(data_dir: str | os.PathLike | None = None) -> dict:
@@ -60,6 +63,16 @@ def expand_vocabularies(descriptor: dict, path: Path) -> dict:
             field["categories"] = [c["value"] for c in vocabularies[name]["categories"]
                                    if c["value"] in constraints["enum"]]
     return descriptor
+
+
+def study_source_id(descriptor: dict) -> str:
+    """The source_id of the study (``coopdata:study`` in datapackage.json)."""
+    return descriptor.get(STUDY, "S001")
+
+
+def derived_command(res: dict) -> str | None:
+    """The command that writes a derived table (``coopdata:derived``), None for a table edited by hand."""
+    return res.get(DERIVED)
 
 
 def tabular_resources(descriptor: dict) -> list[dict]:

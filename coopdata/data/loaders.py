@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from coopdata.data.checks import commune_points
 from coopdata.data.compute import density
 from coopdata.data.description import read_descriptor, resource
 from coopdata.data.reading import PathLike, read_table
@@ -25,14 +26,15 @@ def load_regions(data_dir: PathLike = None) -> pd.DataFrame:
 
 
 def load_communes(data_dir: PathLike = None):
-    """The 13 communes as a GeoDataFrame of points at their urban centre (GeoNames), with density."""
+    """The communes as a GeoDataFrame of points, with density.
 
-    communes = load_table("communes", data_dir)
+    A commune's point is the lat and lon of its row when given, else its urban centre's (places, GeoNames);
+    ``point_basis`` says which ("row" or "urban_centre").
+    """
+
+    communes = commune_points(load_table("communes", data_dir), load_table("places", data_dir))
     regions = load_table("regions", data_dir)[["region_id", "region"]]
-    places = load_table("places", data_dir)[["label", "geonameid", "lat", "lon"]]
-    df = communes.merge(regions, on="region_id", how="left").merge(
-        places.rename(columns={"label": "urban_centre"}), on="urban_centre", how="left"
-    )
+    df = communes.merge(regions, on="region_id", how="left")
     df["density_per_km2"] = density(df["population"], df["area_km2"])
     geometry = gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float), crs="EPSG:4326")
     return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")

@@ -1,9 +1,10 @@
 """Check that the values of data/ are printed at the lines their rows cite.
 
 ``coopdata verify-source STUDY.txt`` reads the study's text extraction (which users may not have,
-so it is never read by the loaders or the tests) and, for every cited row, looks for the row's
-printed values in the cited lines. Numbers are searched in the French form the study prints
-(« 176 605 », « 1 830 km2 »).
+so it is never read by the loaders or the tests) and, for every row citing the study (source_id of
+the study, see sources.csv), looks for the row's printed values in the cited lines. Rows of other
+sources (later pages, datasets) are skipped: they cite no lines of the study. Numbers are searched
+in the French form the study prints (« 176 605 », « 1 830 km2 »).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from coopdata.data.description import read_descriptor, study_source_id
 from coopdata.data.loaders import load_table
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -77,16 +79,18 @@ CHECKS = {
     "challenges": ("challenge_id", [("challenge_printed", str)]),
     "recommendations": ("recommendation_id", [("recommendation_printed", str)]),
     "events": ("event_id", [("start", lambda v: str(v)[:4]), ("end", lambda v: str(v)[:4])]),
+    "partnership_events": ("event_id", [("quotation", str)]),
 }
 
 
 def verify(study_path: str | Path, data_dir=None) -> tuple[int, list[Finding]]:
     """(number of values checked, findings for the values not found where cited)."""
     lines = Path(study_path).read_text(encoding="utf-8").splitlines()
+    study = study_source_id(read_descriptor(data_dir))
     checked, findings = 0, []
     for table, (id_col, cols) in CHECKS.items():
         df = load_table(table, data_dir)
-        for row in df.itertuples(index=False):
+        for row in df[(df["source_id"] == study).fillna(False).astype(bool)].itertuples(index=False):
             spec = row.source_lines
             numbers = parse_lines(spec)
             if not numbers:

@@ -15,10 +15,13 @@ _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean
 _TRUE = {"true", "True", "TRUE", "1", "yes"}
 
 
-def read_table(name: str, data_dir: PathLike = None) -> pd.DataFrame:
-    """Any table of datapackage.json by resource name, typed from its schema, not validated."""
+def read_table(name: str, data_dir: PathLike = None, descriptor: dict | None = None) -> pd.DataFrame:
+    """Any table of datapackage.json by resource name, typed from its schema, not validated.
+
+    ``descriptor``: the folder's description when the caller has already read it (saves reading it again).
+    """
     data_dir = resolve_data_dir(data_dir)
-    res = resource(read_descriptor(data_dir), name)
+    res = resource(descriptor if descriptor is not None else read_descriptor(data_dir), name)
     fields = res["schema"]["fields"]
     dtypes = {f["name"]: _DTYPES.get(f["type"], "string") for f in fields if f["type"] != "boolean"}
     df = pd.read_csv(

@@ -18,10 +18,12 @@ from coopdata.core.errors import DataError
 from coopdata.core.paths import resolve_data_dir
 from coopdata.data.checks import check_consistency
 from coopdata.data.description import (
+    DATE,
     NOT_IN_FUTURE,
     VOCABULARY,
     data_digest,
     read_descriptor,
+    resource,
     tabular_resources,
 )
 
@@ -76,6 +78,35 @@ def check_raw(path: Path, res: dict) -> None:
             raise DataError(str(path), "missing column", line=1, column=name, hint=f"Header is: {header_line}")
 
 
+def read_raw_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as text (after check_raw: UTF-8, comma-separated, known header)."""
+    return list(csv.DictReader(io.StringIO(_decode(path, path.read_bytes()))))
+
+
+def check_foreign_keys(descriptor: dict, data_dir: Path, res: dict, rows: dict[str, list[dict]]) -> None:
+    """Every value of a foreign key is a key of the table it references (an empty value refers to nothing).
+
+    Done here rather than by Frictionless, whose lookups open every referenced table again for each
+    table that refers to it (slow with a source_id on every table), and report the whole row as value.
+    """
+    def table(r):
+        if r["name"] not in rows:
+            rows[r["name"]] = read_raw_rows(data_dir / r["path"])
+        return rows[r["name"]]
+
+    for fk in res["schema"].get("foreignKeys", []):
+        ref = resource(descriptor, fk["reference"]["resource"])
+        ref_fields = fk["reference"]["fields"]
+        keys = {tuple(r.get(f) or "" for f in ref_fields) for r in table(ref)}
+        for line, row in enumerate(table(res), start=2):
+            values = tuple(row.get(f) or "" for f in fk["fields"])
+            if all(v == "" for v in values) or values in keys:
+                continue
+            raise DataError(str(data_dir / res["path"]), f"value not found in the referenced table ({ref['path']}, "
+                            f"column {', '.join(ref_fields)})", line=line, column=fk["fields"][0],
+                            value=", ".join(values))
+
+
 def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
     # start-up: frictionless costs ~0.3 s to import; the kernels of a batch run skip validation (the run hands
     # them the digest it validated), so only `coopdata check` and first loads in a session pay for it.
@@ -87,9 +118,11 @@ def _frictionless_package(descriptor: dict, data_dir: Path, today: dt.date):
             r["encoding"] = "utf-8-sig"  # a UTF-8 byte order mark is accepted
         for f in r.get("schema", {}).get("fields", []):
             f.pop(VOCABULARY, None)
+            f.pop(DATE, None)
             f.pop("categories", None)
             if f.pop(NOT_IN_FUTURE, False):
                 f.setdefault("constraints", {})["maximum"] = today.year
+        r.get("schema", {}).pop("foreignKeys", None)  # checked by check_foreign_keys
     desc["resources"] = [r for r in desc["resources"] if r.get("format") == "csv"]
     return Package(desc, basepath=str(data_dir))
 
@@ -154,26 +187,54 @@ def _to_data_error(path: Path, res: dict, err) -> DataError:
     return DataError(str(path), rule, line=line, column=column, value=value)
 
 
+def validation_errors(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
+                      consistency: bool = True) -> list[DataError]:
+    """Every table's first broken rule (one DataError per table); when all are valid, the first cross-table one."""
+    data_dir = resolve_data_dir(data_dir)
+    try:
+        descriptor = read_descriptor(data_dir)
+    except DataError as exc:
+        return [exc]
+    today = today or dt.date.today()
+    tables = tabular_resources(descriptor)
+    errors: dict[str, DataError] = {}
+    for res in tables:
+        try:
+            check_raw(data_dir / res["path"], res)
+        except DataError as exc:
+            errors[res["name"]] = exc
+    package = _frictionless_package(descriptor, data_dir, today)
+    rows: dict[str, list[dict]] = {}
+    for res in tables:
+        if res["name"] in errors:
+            continue
+        report = package.get_resource(res["name"]).validate(limit_errors=50)
+        failed = [task.errors for task in report.tasks if task.errors]
+        if failed:
+            errors[res["name"]] = _to_data_error(data_dir / res["path"], res, _first_error(failed[0]))
+        elif report.errors:
+            errors[res["name"]] = DataError(str(data_dir / res["path"]), report.errors[0].message)
+        else:
+            try:
+                check_foreign_keys(descriptor, data_dir, res, rows)
+            except DataError as exc:
+                errors[res["name"]] = exc
+    if errors or not consistency:
+        return list(errors.values())
+    try:
+        check_consistency(data_dir, today)
+    except DataError as exc:
+        return [exc]
+    return []
+
+
 def validate_data_dir(data_dir: str | os.PathLike | None = None, *, today: dt.date | None = None,
                       consistency: bool = True) -> list[str]:
     """Raise DataError on the first broken rule; return the names of the tables checked."""
-    data_dir = resolve_data_dir(data_dir)
-    descriptor = read_descriptor(data_dir)
-    today = today or dt.date.today()
-    tables = tabular_resources(descriptor)
-    for res in tables:
-        check_raw(data_dir / res["path"], res)
-    package = _frictionless_package(descriptor, data_dir, today)
-    for res in tables:
-        report = package.get_resource(res["name"]).validate(limit_errors=50)
-        for task in report.tasks:
-            if task.errors:
-                raise _to_data_error(data_dir / res["path"], res, _first_error(task.errors))
-        if report.errors:
-            raise DataError(str(data_dir / res["path"]), report.errors[0].message)
-    if consistency:
-        check_consistency(data_dir)
-    return [r["name"] for r in tables]
+    errors = validation_errors(data_dir, today=today, consistency=consistency)
+    if errors:
+        raise errors[0]
+    return [r["name"] for r in tabular_resources(read_descriptor(data_dir))]
 
 
 def ensure_valid(data_dir: str | os.PathLike | None = None) -> Path:
