@@ -1,9 +1,12 @@
-"""Shared fixtures: synthetic notebooks written in a temporary folder, and the coopdata command."""
+"""Shared fixtures: synthetic notebooks written in a temporary folder, the coopdata command, and copies of data/
+edited as a user would (a 14th commune)."""
 
 from __future__ import annotations
 
+import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from coopdata.batch.plan import NOTEBOOK_NAME
-from coopdata.core.paths import NOTEBOOKS_DIR
+from coopdata.core.paths import DATA_DIR, NOTEBOOKS_DIR
+from coopdata.data.sectors import write_derived
 
 try:  # optional: the browser tests skip (or fail under CI) without it
     from playwright.sync_api import sync_playwright
@@ -99,3 +103,46 @@ def batch_jupyter_dir(batch):
     """The Jupyter data folder holding the signatures of the batch's notebooks."""
     out, _ = batch
     return out.parent.parent / "jupyter"
+
+
+# ----------------------------------------------------------------------------- editing a copy of data/
+def read_rows(path: Path) -> tuple[list[str], list[dict]]:
+    """The header and rows of a CSV file of data/ (as text)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, fields: list[str], rows: list[dict]) -> None:
+    """Write rows back as data/ keeps them: UTF-8, LF, minimal quoting; missing cells empty."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([{f: row.get(f, "") for f in fields} for row in rows])
+
+
+def add_row(path: Path, row: dict) -> None:
+    fields, rows = read_rows(path)
+    write_rows(path, fields, [*rows, row])
+
+
+#: A 14th commune, outside the ProDeGoL group: Agoè-Nyivé 2 co-signed the Mamoudzou twinning of 2022 (S012).
+#: Its point is given on the row (no urban centre in places); the study's fields (population, area, mayor…)
+#: stay empty.
+AGOE = {"commune_id": "agoe-nyive-2", "commune": "Agoè-Nyivé 2", "prodegol": "False", "region_id": "maritime",
+        "prefecture": "Agouè-Nyivé", "lat": "6.24", "lon": "1.2", "source_id": "S012",
+        "source": "article ?p=17549 (signatory of the twinning with Mamoudzou); point: approximate, for the tests"}
+
+
+def copy_data(target: Path) -> Path:
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def data_14(tmp_path_factory):
+    """A copy of data/ with a 14th commune (:data:`AGOE`) and the sector matrices derived again."""
+    target = copy_data(tmp_path_factory.mktemp("data14") / "data")
+    add_row(target / "communes.csv", AGOE)
+    write_derived(target)
+    return target

@@ -1,4 +1,10 @@
-"""Timelines, counts and commune × sector figures, checked against the values read in data/*.csv."""
+"""Timelines, counts and commune × sector figures, checked against the values read in data/*.csv.
+
+The timeline's rules hold for any valid data (every dated partnership drawn once, every printed start year
+a marker, the commune sheet's timeline the report's filtered); the real values are pinned where the sources
+give them (Kozah 1 – SIAAP ended in 2016, Kloto 1 – Mamoudzou since 2022, Ogou 1 – Niort relaunched in
+2023…). The study's own values are pinned on its rows (source_id S001).
+"""
 
 import datetime as dt
 
@@ -7,10 +13,14 @@ import pytest
 
 import coopdata
 from coopdata.analysis import sectors, timelines
+from coopdata.analysis.lifecycle import date_position, lifecycle
 from coopdata.core.errors import DataError
+from coopdata.core.i18n import tr
 from coopdata.views import charts, sector_charts, style
 
-AS_OF = dt.date(2025, 6, 30)
+AS_OF = dt.date(2026, 12, 3)  # the day the later sources were read (sources.csv, access_date)
+END = charts.decimal_year(AS_OF)
+STUDY = "S001"
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +30,8 @@ def data():
         "conflicts": coopdata.load_conflicts(),
         "events": coopdata.load_events(),
         "communes": coopdata.load_table("communes"),
+        "life_events": coopdata.load_table("partnership_events"),
+        "sources": coopdata.load_table("sources"),
         "sectors": coopdata.load_table("sectors"),
         "rules": coopdata.load_sector_rules(),
         "current": coopdata.load_sectors("current"),
@@ -27,9 +39,10 @@ def data():
     }
 
 
-def timeline(data, lang="fr", as_of=AS_OF):
+def timeline(data, lang="fr", as_of=AS_OF, commune_id=None):
     return charts.timeline(data["partnerships"], data["conflicts"], data["events"], as_of, lang,
-                            communes=data["communes"])
+                           communes=data["communes"], commune_id=commune_id, life_events=data["life_events"],
+                           sources=data["sources"])
 
 
 def trace(fig, name):
@@ -44,49 +57,157 @@ def markers(fig, name):
     return {(pid, int(x)): custom[1] for pid, x, custom in zip(t.meta, t.x, t.customdata, strict=True)}
 
 
+def bar_rows(fig):
+    """{partnership_id: (model trace, colour, start, end, hover)} of the solid bars of a timeline."""
+    return {c[5]: (t.name, t.marker.color, b, b + x, tuple(c)) for t in fig.data if t.type == "bar"
+            for b, x, c in zip(t.base, t.x, t.customdata, strict=True)}
+
+
+def tail_rows(fig):
+    """{partnership_id: (colour, from, to)} of the dotted « not confirmed » parts."""
+    out = {}
+    for t in fig.data:
+        if t.type == "scatter" and t.legendgroup == "unconfirmed" and t.customdata is not None:
+            for i in range(0, len(t.x), 3):
+                out[t.customdata[i]] = (t.line.color, t.x[i], t.x[i + 1])
+    return out
+
+
+def marker_rows(fig):
+    """{(trace, partnership_id, x to 3 decimals): (symbol, colour, hover)} of the marker traces of a timeline."""
+    return {(t.name, pid, round(x, 3)): (t.marker.symbol, t.marker.color, tuple(c))
+            for t in fig.data if t.type == "scatter" and t.meta
+            for pid, x, c in zip(t.meta, t.x, t.customdata, strict=True)}
+
+
+def at(date):
+    """A date's position on the axis, as marker_rows keys it."""
+    return round(date_position(date), 3)
+
+
+def notes(fig):
+    return next(a.text for a in fig.layout.annotations if a.text.startswith("Source")).replace("<br>", " ")
+
+
 # ------------------------------------------------------------------------------------------ timeline
 
 
-def test_timeline_draws_every_partnership_of_tableau_01_to_as_of(data):
+def test_timeline_draws_every_partnership_with_a_start_year_once(data):
     fig = timeline(data)
-    bars = [t for t in fig.data if t.type == "bar"]
-    assert sum(len(t.y) for t in bars) == 17
-    assert {t.name for t in bars} == {"Jumelage", "Coopération hors jumelage", "Coopération régionale",
-                                      "Appui d’un syndicat (projets multi-acteurs)", "Coopération avec une OSC"}
-    jumelage = trace(fig, "Jumelage")
-    assert len(jumelage.y) == 8
-    assert min(jumelage.base) == 1958  # Ogou 1 – Niort
-    end = 2025 + 180 / 365  # 30 June 2025 as a year position
-    assert all(base + width == pytest.approx(end) for t in bars for base, width in zip(t.base, t.x, strict=True))
-    # one row per commune: 13 communes, Tône 1 at the top, Yoto 1 at the bottom
-    assert list(fig.layout.yaxis.ticktext) == list(data["communes"]["commune"])
+    p = timelines.partnership_rows(data["partnerships"])
+    dated = p[p["start_year"].notna() & (p["start_year"] <= AS_OF.year)]
+    bars = [c[5] for t in fig.data if t.type == "bar" for c in t.customdata]
+    assert sorted(bars) == sorted(dated["partnership_id"])  # each once, none other
+    undated = p[p["start_year"].isna()]
+    assert "P19" in set(undated["partnership_id"]) and "P19" not in bars  # Tône 1 – SEDIF: start year unknown
+    assert (f"Sans année de début, non dessinés : {len(undated)} partenariat(s) "
+            "(Tône 1 – Syndicat des Eaux D’Ile-de-France (SEDIF))") in notes(fig)
+    # one row per commune that has a drawn partnership, in the order of communes.csv, top to bottom
+    drawn = set(dated["commune_id"])
+    assert list(fig.layout.yaxis.ticktext) == [r.commune for r in data["communes"].itertuples()
+                                               if r.commune_id in drawn]
     assert fig.layout.yaxis.tickvals[0] > fig.layout.yaxis.tickvals[-1]
 
 
-def test_timeline_shows_the_competing_start_years_as_such(data):
+def test_study_rows_are_solid_to_the_survey_then_unconfirmed_to_as_of(data):
+    fig = timeline(data)
+    bars, tails = bar_rows(fig), tail_rows(fig)
+    life = lifecycle(data["partnerships"], data["life_events"], as_of=AS_OF).set_index("partnership_id")
+    only_listed = life[(life["last_confirmed_kind"] == "listed") & (life["status"] != "ended")]
+    assert set(only_listed.index) == {"P02", "P03", "P04", "P05", "P06", "P07", "P10", "P11", "P12", "P14", "P16"}
+    for pid, row in only_listed.iterrows():
+        _, colour, start, end, _ = bars[pid]
+        assert start == row["start_year"] and end == pytest.approx(date_position(row["last_confirmed"])), pid
+        assert tails[pid] == (colour, pytest.approx(end), pytest.approx(END)), pid
+    # Tône 1 – Issy-les-Moulineaux: surveyed in December 2018; Kloto 1 – Bressuire in February 2020
+    assert bars["P03"][2:4] == (1989, pytest.approx(2018 + 334 / 365))
+    assert bars["P04"][2:4] == (1991, pytest.approx(2020 + 31 / 366))
+    assert bars["P03"][4][6] == "listé en décembre 2018 (étude)" and bars["P03"][4][7] == ""
+    assert "non confirmé après décembre 2018" in tail_hover(fig, "P03")
+
+
+def tail_hover(fig, pid):
+    t = next(t for t in fig.data if t.legendgroup == "unconfirmed" and t.customdata is not None and pid in t.customdata)
+    return t.text[list(t.customdata).index(pid)]
+
+
+def test_kozah_1_siaap_stops_at_its_end_in_2016_and_the_study_listing_is_a_conflict(data):
+    fig = timeline(data)
+    name, colour, start, end, hover = bar_rows(fig)["P13"]
+    assert (start, int(end)) == (2007, 2016) and end == pytest.approx(date_position("2016-12-31"))
+    assert "P13" not in tail_rows(fig)  # nothing drawn after the end
+    assert hover[7] == "statut : terminé le 31 décembre 2016 (Atlas français de la coopération décentralisée)"
+    marks = marker_rows(fig)
+    end_mark = marks[("fin", "P13", round(end, 3))]
+    assert end_mark[0] == style.LIFE_EVENT_SYMBOLS["end"] and "S009" in end_mark[2][2]
+    after = markers(fig, "Confirmé après la fin (conflit entre sources)")
+    assert after == {("P13", 2018): "listé en décembre 2018 (étude), après la fin le 31 décembre 2016 (Atlas français "
+                                    "de la coopération décentralisée)"}
+    assert markers(fig, "Autre année imprimée")[("P13", 2004)] == "2004 — imprimé : SIAAP, page Togo, Kara"
+    assert ("échéance prévue", "P13", at("2016-07")) in marks
+
+
+def test_kloto_1_mamoudzou_starts_in_2022_signed_on_28_april(data):
     fig = timeline(data, "en")
-    competing = markers(fig, "Other year printed")
-    used = markers(fig, "Year used (Tableau n°01)")
-    # Kloto 1 – Bressuire: 1991 in Tableau n°01 and Carte n°02, 1993 on the commune page (C04)
+    _, _, start, end, hover = bar_rows(fig)["P18"]
+    assert (start, end) == (2022, pytest.approx(date_position("2022-04-28")))
+    assert hover[6] == "confirmed on 28 April 2022 (Le Journal de Mayotte)"
+    assert hover[7] == "status: active since 28 April 2022 (Ministry of territorial administration of Togo)"
+    signed = marker_rows(fig)[("convention or agreement signed", "P18", at("2022-04-28"))]
+    assert signed[2][1].startswith("convention or agreement signed on 28 April 2022 (Ministry of territorial "
+                                   "administration of Togo; Le Journal de Mayotte)")
+    assert signed[2][2] == "S012, S013"
+
+
+def test_ogou_1_niort_act_convention_dormancy_and_relaunch_are_markers(data):
+    fig = timeline(data)
+    marks = {(name, x) for (name, pid, x) in marker_rows(fig) if pid == "P01"}
+    assert {("acte de jumelage", 1958), ("convention ou accord signé", 1958), ("convention ou accord signé", 1986),
+            ("mise en sommeil", 2019), ("relance", at("2023-11"))} <= marks
+    relaunch = markers(fig, "relance")
+    assert relaunch == {("P01", 2023): "relance en novembre 2023 (Jumelages &amp; Partenariats)"}
+    hover = bar_rows(fig)["P01"][4]
+    assert hover[7] == "statut : actif depuis novembre 2023 (Jumelages &amp; Partenariats)"
+    assert bar_rows(fig)["P01"][2] == 1958  # Tableau n°01; 1986 is another year printed (C24)
+    assert ("P01", 1986) in markers(fig, "Autre année imprimée")
+
+
+def test_timeline_reads_only_the_events_up_to_as_of(data):
+    fig = timeline(data, as_of=dt.date(2025, 6, 30))
+    bars = bar_rows(fig)
+    # Nuremberg's declaration of 12 September 2025 is later: Tchaoudjo 1 – Nuremberg is known up to the study's
+    # listing, its status unknown
+    assert bars["P09"][3] == pytest.approx(date_position("2020-02")) and bars["P09"][4][6:] == (
+        "listé en février 2020 (étude)", "")
+    assert "déclaration" not in {t.name for t in fig.data}
+    assert tail_rows(fig)["P09"][2] == pytest.approx(2025 + 180 / 365)
+    early = timeline(data, as_of=dt.date(2000, 1, 1))
+    assert set(bar_rows(early)) == {"P01", "P03", "P04", "P05", "P07", "P08", "P10", "P11", "P12"}
+    assert not early.layout.shapes  # the delegations start in 2001, the elections in 2019
+    assert "relance" not in {t.name for t in early.data}
+    competing = markers(early, "Autre année imprimée")
+    assert ("P02", 1958) not in competing and ("P04", 1993) in competing  # Aiffres starts in 2006
+
+
+def test_every_printed_start_year_is_a_marker_on_its_row(data):
+    fig = timeline(data, "en")
+    drawn = bar_rows(fig)
+    claims = timelines.start_year_claims(data["conflicts"], data["partnerships"])
+    claims = claims[claims["partnership_id"].isin(drawn)]
+    used, competing = markers(fig, "Start year used"), markers(fig, "Other year printed")
+    assert set(used) == {(r.partnership_id, r.year) for r in claims.itertuples() if r.used}
+    assert set(competing) == {(r.partnership_id, r.year) for r in claims.itertuples() if not r.used}
+    assert all(drawn[pid][2] == year for pid, year in used)  # the year used is the bar's start
+    # the real values: the study's competing years, and those of later sources
+    assert set(competing) == {("P04", 1993), ("P05", 1990), ("P02", 1986), ("P02", 1958), ("P07", 1994),
+                              ("P10", 1986), ("P11", 1986), ("P12", 1986), ("P01", 1986), ("P05", 2003),
+                              ("P09", 2017), ("P13", 2004)}
     assert used[("P04", 1991)] == "1991 — used, printed at Tableau n°01; Carte n°02"
     assert competing[("P04", 1993)] == "1993 — printed at §3, page « Commune de Kloto 1 »"
-    # Zio 1 – Parthenay 1993 vs 1990; Amou 1 – Aiffres 2006 vs 1986 vs 1958; Binah 1 1991 vs 1994
-    assert ("P05", 1993) in used and ("P05", 1990) in competing
-    assert ("P02", 2006) in used and {("P02", 1986), ("P02", 1958)} <= set(competing)
-    assert competing[("P07", 1994)] == "1994 — printed at Carte n°02; §3, page « Commune de Binah 1 »"
-    # Région Centrale – Grand Est: 1987 for the three beneficiary communes, each page prints 1986
-    for pid, commune in (("P10", "Tchaoudjo 1"), ("P11", "Tchamba 1"), ("P12", "Sotouboua 1")):
-        assert (pid, 1987) in used
-        assert competing[(pid, 1986)] == f"1986 — printed at §3, page « Commune de {commune} »"
-    assert set(competing) == {("P04", 1993), ("P05", 1990), ("P02", 1986), ("P02", 1958), ("P07", 1994),
-                              ("P10", 1986), ("P11", 1986), ("P12", 1986)}
-    assert set(used) == {("P02", 2006), ("P04", 1991), ("P05", 1993), ("P07", 1991), ("P10", 1987),
-                         ("P11", 1987), ("P12", 1987)}
     # each marker sits on the row of its own bar
-    kloto = trace(fig, "Twinning")
-    y_p04 = [y for y, c in zip(kloto.y, kloto.customdata, strict=True) if c[5] == "P04"]
     t = trace(fig, "Other year printed")
-    assert [y for pid, y in zip(t.meta, t.y, strict=True) if pid == "P04"] == y_p04
+    bar_y = {c[5]: y for tr_ in fig.data if tr_.type == "bar" for y, c in zip(tr_.y, tr_.customdata, strict=True)}
+    assert all(y == bar_y[pid] for pid, y in zip(t.meta, t.y, strict=True))
 
 
 def test_timeline_context_and_caption(data):
@@ -98,63 +219,55 @@ def test_timeline_context_and_caption(data):
     texts = [a.text for a in fig.layout.annotations]
     assert "Élections locales : 30 juin 2019, 15 août 2019" in texts
     assert "Délégations spéciales (2001–2019)" in texts
-    notes = next(t for t in texts if t.startswith("Source"))
-    assert "Tableau n°01" in notes and "Carte n°02" in notes
-    assert "11 pistes et mentions sans année" in notes.replace("<br>", " ")
+    note = notes(fig)
+    assert note.startswith("Sources : GIZ / ProDeGoL") and "Carte n°02" in note
+    assert "Atlas français de la coopération décentralisée" in note and "Le Journal de Mayotte" in note
+    leads = data["partnerships"].query("record_type != 'partnership'")
+    assert f"{len(leads)} pistes et mentions sans année" in note
+    assert "pointillés : non confirmé depuis" in note
 
 
 def test_timeline_labels_follow_lang(data):
     fr, en = timeline(data, "fr"), timeline(data, "en")
-    assert fr.layout.title.text == "<b>Partenariats des communes ProDeGoL, de 1958 au 30 juin 2025</b>"
-    assert en.layout.title.text == "<b>Partnerships of the ProDeGoL communes, 1958 to 30 June 2025</b>"
+    assert fr.layout.title.text == "<b>Partenariats des communes selon les sources, de 1958 au 3 décembre 2026</b>"
+    assert en.layout.title.text == ("<b>Partnerships of the communes as the sources know them, 1958 to 3 December "
+                                    "2026</b>")
     assert fr.layout.xaxis.title.text == "Année" and en.layout.xaxis.title.text == "Year"
-    assert "Twinning" in {t.name for t in en.data} and "Jumelage" in {t.name for t in fr.data}
+    assert {"Twinning", "Not confirmed after the last source", "relaunch", "end"} <= {t.name for t in en.data}
+    assert {"Jumelage", "Non confirmé après la dernière source", "relance", "fin"} <= {t.name for t in fr.data}
     with pytest.raises(ValueError, match="lang"):
         timeline(data, "de")
 
 
-def test_timeline_before_the_elections_leaves_later_rows_out(data):
-    fig = timeline(data, as_of=dt.date(2000, 1, 1))
-    assert sum(len(t.y) for t in fig.data if t.type == "bar") == 9
-    assert not [s for s in fig.layout.shapes]  # the delegations start in 2001, the elections in 2019
-    competing = markers(fig, "Autre année imprimée")
-    assert ("P02", 1958) not in competing  # Amou 1 – Aiffres starts in 2006 in Tableau n°01
-    assert ("P04", 1993) in competing
-
-
-def test_timeline_colours_are_the_style_palette(data):
+def test_timeline_colours_and_symbols_are_the_style_vocabulary(data):
     fig = timeline(data, "en")
     bars = {t.legendgroup: t.marker.color for t in fig.data if t.type == "bar"}
     assert bars == {m: style.model_colour(m) for m in bars}  # the maps' colours
-    assert bars["jumelage"] == style.MODEL_COLOURS["jumelage"]
+    tails = {t.line.color for t in fig.data if t.legendgroup == "unconfirmed" and t.customdata is not None}
+    assert tails <= set(bars.values())  # the unconfirmed part keeps its model's colour, dotted
+    assert {t.line.dash for t in fig.data if t.legendgroup == "unconfirmed"} == {style.UNCONFIRMED_DASH}
+    assert trace(fig, "Not confirmed after the last source").line.color == style.UNCONFIRMED_LEGEND
+    kinds = {tr(f"event_kind.{k}", "en"): (s, k) for k, s in style.LIFE_EVENT_SYMBOLS.items()}
+    for t in fig.data:
+        if t.name in kinds:
+            assert t.marker.symbol == kinds[t.name][0] and t.marker.color == style.LIFE_EVENT_COLOUR
     assert trace(fig, "Other year printed").marker.color == style.CONFLICT_COLOUR
+    assert trace(fig, "Confirmed after the end (conflict between sources)").marker.color == style.CONFLICT_COLOUR
     assert [r.fillcolor for r in fig.layout.shapes if r.type == "rect"] == [style.PERIOD_FILL]
     assert {s.line.color for s in fig.layout.shapes if s.type == "line"} == {style.EVENT_LINE}
     assert fig.layout.font.family == style.FONT
 
 
-def bar_rows(fig):
-    """{partnership_id: (model trace, colour, start, length)} of the bars of a timeline."""
-    return {c[5]: (t.name, t.marker.color, b, x) for t in fig.data if t.type == "bar"
-            for b, x, c in zip(t.base, t.x, t.customdata, strict=True)}
-
-
-def marker_rows(fig):
-    """{(trace, partnership_id, year): (symbol, colour, hover)} of the marker traces of a timeline."""
-    return {(t.name, pid, x): (t.marker.symbol, t.marker.color, tuple(c))
-            for t in fig.data if t.type == "scatter" and t.meta
-            for pid, x, c in zip(t.meta, t.x, t.customdata, strict=True)}
-
-
-@pytest.mark.parametrize("commune_id", ["kloto-1", "amou-1", "tchamba-1", "tone-1"])
+@pytest.mark.parametrize("commune_id", ["kloto-1", "amou-1", "tchamba-1", "tone-1", "kozah-1", "ogou-1"])
 def test_commune_timeline_is_the_report_timeline_filtered(data, commune_id):
     report = timeline(data, "fr")
-    one = charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr",
-                          communes=data["communes"], commune_id=commune_id)
-    pids = set(data["partnerships"].query("commune_id == @commune_id and record_type == 'partnership'")
-               ["partnership_id"])
+    one = timeline(data, "fr", commune_id=commune_id)
+    p = data["partnerships"]
+    pids = set(p.loc[(p["commune_id"] == commune_id) & (p["record_type"] == "partnership")
+                     & p["start_year"].notna(), "partnership_id"])
     assert set(bar_rows(one)) == pids
     assert bar_rows(one) == {k: v for k, v in bar_rows(report).items() if k in pids}
+    assert tail_rows(one) == {k: v for k, v in tail_rows(report).items() if k in pids}
     assert marker_rows(one) == {k: v for k, v in marker_rows(report).items() if k[1] in pids}
     # the same context, and the date the study surveyed the commune
     assert [(r.x0, r.x1, r.fillcolor) for r in one.layout.shapes if r.type == "rect"] == \
@@ -165,18 +278,16 @@ def test_commune_timeline_is_the_report_timeline_filtered(data, commune_id):
     assert one.layout.width == 680
 
 
-def test_commune_timeline_of_kloto_1_marks_both_printed_years(data):
-    fig = charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "en",
-                          communes=data["communes"], commune_id="kloto-1")
-    assert fig.layout.title.text == "<b>Kloto 1: partnerships&#x27; start</b>"
-    used = {("P04", 1991): "1991 — used, printed at Tableau n°01; Carte n°02"}
-    assert markers(fig, "Year used (Tableau n°01)") == used
+def test_commune_timeline_of_kloto_1(data):
+    fig = timeline(data, "en", commune_id="kloto-1")
+    assert fig.layout.title.text == "<b>Kloto 1: partnerships as the sources know them</b>"
+    assert markers(fig, "Start year used") == {("P04", 1991): "1991 — used, printed at Tableau n°01; Carte n°02"}
     assert set(markers(fig, "Other year printed")) == {("P04", 1993)}
+    assert set(bar_rows(fig)) == {"P04", "P17", "P18"}  # Bressuire, Hilfe für Togo, and Mamoudzou since 2022
     survey = next(s for s in fig.layout.shapes if s.line.color == style.SURVEY_LINE)
     assert survey.x0 == pytest.approx(2020 + 45 / 366)  # 15 February 2020 (study phase 2020-02)
     with pytest.raises(ValueError, match="commune_id"):
-        charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "en",
-                        communes=data["communes"], commune_id="lome-9")
+        timeline(data, "en", commune_id="lome-9")
 
 
 def test_partner_labels_are_short_and_escaped(data):
@@ -186,20 +297,21 @@ def test_partner_labels_are_short_and_escaped(data):
     assert charts.short_partner("ONG Hilfe Für Togo (Waldstetten)") == "ONG Hilfe Für Togo"
     p = data["partnerships"].copy()
     p.loc[p["partnership_id"] == "P01", "partner"] = "<script>x</script>"
-    fig = charts.timeline(p, data["conflicts"], data["events"], AS_OF, "fr", communes=data["communes"])
+    fig = charts.timeline(p, data["conflicts"], data["events"], AS_OF, "fr", communes=data["communes"],
+                          life_events=data["life_events"], sources=data["sources"])
     texts = [a.text for a in fig.layout.annotations]
     assert "&lt;script&gt;x&lt;/script&gt;" in texts
     assert not any("<script>" in t for t in texts)
 
 
-def test_conflict_tables(data):
-    table = timelines.conflict_year_table(data["conflicts"])
-    assert len(table) == 18  # C03, C04, C05, C07: three printed values each; C08: six
+def test_conflict_tables_name_one_year_per_printed_value(data):
+    c = data["conflicts"]
+    table = timelines.conflict_year_table(c)
+    assert len(table) == (c["kind"] == "start_year").sum()  # one row per printed value, each with its year
     assert table.loc[table["value_printed"] == "Région Grand-Est (France) depuis 1986", "year"].tolist() == [1986] * 3
-    summary = timelines.conflict_summary(data["conflicts"], data["partnerships"], data["communes"]).set_index("subject")
+    summary = timelines.conflict_summary(c, data["partnerships"], data["communes"]).set_index("subject")
     assert summary.loc["Kloto 1 – Bressuire", "years_printed"] == "1991; 1993"
-    assert summary.loc["Amou 1 – Aiffres", "years_printed"] == "1958; 1986; 2006"
-    assert summary.loc["Amou 1 – Aiffres", "start_year"] == 2006
+    assert summary.loc["Kozah 1 – SIAAP", "years_printed"] == "2004; 2007"  # the partner's page: « Initié en 2004 »
     assert summary.loc["Région Centrale – Région Grand Est", "commune"] == "Tchaoudjo 1; Tchamba 1; Sotouboua 1"
 
 
@@ -218,8 +330,52 @@ def test_a_used_value_that_is_not_the_table_year_is_an_error(data):
 # ------------------------------------------------------------------------------------------- counts
 
 
-def test_counts_by_model_country_decade(data):
+def test_counts_add_up_to_the_partnerships_and_unknown_stays_unknown(data):
     p = data["partnerships"]
+    rows = timelines.partnership_rows(p)
+    for by in timelines.COUNT_BY:
+        assert timelines.count_table(p, by, "fr")["count"].sum() == len(rows), by
+    by_decade = timelines.count_table(p, "decade", "en")
+    unknown = by_decade[by_decade["decade"].isna()]
+    assert unknown[["label", "count"]].values.tolist() == [["year unknown", rows["start_year"].isna().sum()]]
+    assert unknown["count"].iloc[0] == 1  # Tône 1 – SEDIF (P19)
+    assert by_decade.loc[by_decade["decade"] == 2020, "count"].tolist() == [1]  # Kloto 1 – Mamoudzou, 2022
+    with pytest.raises(ValueError, match="by must be"):
+        timelines.count_table(p, "region", "fr")
+
+
+def test_counts_chart_says_what_it_counts(data):
+    p = data["partnerships"]
+    fig = charts.counts_by(p, "model", "fr")
+    table = timelines.count_table(p, "model", "fr")
+    assert list(fig.data[0].y) == table["count"].tolist() and fig.data[0].x[0] == table["label"].iloc[0]
+    assert fig.layout.title.text == "<b>Partenariats par modèle de coopération</b>"
+    assert charts.counts_by(p, "model", "en").layout.yaxis.title.text == "Partnerships recorded (rows)"
+    note = fig.layout.annotations[0].text.replace("<br>", " ")
+    assert f"{len(timelines.partnership_rows(p))} partenariats recensés, quel que soit leur statut aujourd’hui" in note
+    decade = charts.counts_by(p, "decade", "en", conflicts=data["conflicts"])
+    assert decade.data[0].x[-1] == "year unknown"
+
+
+# ------------------------------------------------------------------------ the study's values (S001 rows)
+
+
+@pytest.fixture(scope="module")
+def study(data):
+    """The study's edition of the tables: its rows only (source_id S001)."""
+    return {"partnerships": data["partnerships"].query("source_id == @STUDY"),
+            "conflicts": data["conflicts"].query("source_id == @STUDY")}
+
+
+def test_study_tableau_01_has_17_rows_niort_1958_first(study):
+    rows = timelines.partnership_rows(study["partnerships"])
+    assert len(rows) == 17 and set(rows["source"]) == {"Tableau n°01"}
+    first = rows[rows["start_year"] == rows["start_year"].min()]
+    assert first[["commune_id", "partner", "start_year"]].values.tolist() == [["ogou-1", "Niort", 1958]]
+
+
+def test_study_counts_by_model_country_decade(study):
+    p = study["partnerships"]
     by_model = timelines.count_table(p, "model", "en")
     assert by_model.to_dict("records") == [
         {"model": "jumelage", "label": "Twinning", "count": 8},
@@ -236,20 +392,27 @@ def test_counts_by_model_country_decade(data):
         1950: 1, 1960: 0, 1970: 0, 1980: 4, 1990: 4, 2000: 2, 2010: 6}
     assert by_decade["label"].iloc[0] == "années 1950"
     assert timelines.agreements_count(p) == 15  # the Région Centrale agreement has three rows
-    with pytest.raises(ValueError, match="by must be"):
-        timelines.count_table(p, "region", "fr")
+    assert list(charts.counts_by(p, "model", "fr").data[0].y) == [8, 3, 3, 2, 1]
 
 
-def test_counts_chart_and_decade_note(data):
-    p = data["partnerships"]
-    fig = charts.counts_by(p, "model", "fr")
-    assert list(fig.data[0].y) == [8, 3, 3, 2, 1]
-    assert fig.data[0].x[0] == "Jumelage"
-    assert fig.layout.title.text == "<b>Partenariats par modèle de coopération</b>"
-    assert charts.counts_by(p, "model", "en").layout.yaxis.title.text == "Rows of Tableau n°01"
-    moved = timelines.decade_changes(data["conflicts"], p)
+def test_study_five_conflicting_start_years(study, data):
+    c = study["conflicts"]
+    assert len(timelines.conflict_year_table(c)) == 21  # C03, C04, C05, C07: three values each; C08: six; C24–C26
+    summary = timelines.conflict_summary(c, data["partnerships"], data["communes"])
+    printed = {s: set(map(int, y.split("; "))) for s, y in zip(summary["subject"], summary["years_printed"],
+                                                               strict=True) if ";" in y}
+    assert printed == {
+        "Kloto 1 – Bressuire": {1991, 1993},
+        "Zio 1 – Parthenay": {1993, 1990},
+        "Amou 1 – Aiffres": {2006, 1986, 1958},
+        "Binah 1 – Côte Roannaise": {1991, 1994},
+        "Région Centrale – Région Grand Est": {1987, 1986},
+    }
+    summary = summary.set_index("subject")
+    assert summary.loc["Amou 1 – Aiffres", "start_year"] == 2006
+    moved = timelines.decade_changes(c, data["partnerships"])
     assert set(zip(moved["partnership_id"], moved["year"], strict=True)) == {("P02", 1958), ("P02", 1986)}
-    fig = charts.counts_by(p, "decade", "en", conflicts=data["conflicts"])
+    fig = charts.counts_by(study["partnerships"], "decade", "en", conflicts=c)
     note = fig.layout.annotations[0].text.replace("<br>", " ")
     assert "change the decade of 1 row(s): Amou 1 – Aiffres (1958, 1986)" in note
 

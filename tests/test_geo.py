@@ -2,9 +2,11 @@
 
 import pandas as pd
 import pytest
+from conftest import AGOE, add_row, copy_data
 
 import coopdata
 from coopdata.analysis import geography as geo
+from coopdata.data.sectors import write_derived
 
 # Geodesic areas of the Natural Earth region polygons (data/geo/SOURCES.md, "Checked facts").
 EXPECTED_KM2 = {"TG-S": 8654, "TG-K": 11589, "TG-C": 13228, "TG-P": 17213, "TG-M": 6181}
@@ -101,3 +103,27 @@ def test_commune_region_check_reports_a_misplaced_point(regions_table, regions_g
     assert not check.loc["tone-1", "inside"]
     assert check.loc["tone-1", "region_id_polygon"] == "savanes"
     assert check["inside"].sum() == 12
+
+
+def test_points_off_polygons_allows_a_coast_and_finds_a_point_at_sea():
+    context = coopdata.load_layer("context")
+    # Mamoudzou (Mayotte) lies 0.013° off Natural Earth's 1:50 million coast: covered; the open sea is not.
+    off = geo.points_off_polygons([45.22878, 1.0, 30.0], [-12.78234, 8.5, -30.0], context)
+    assert off == [False, False, True]
+    assert geo.points_off_polygons([45.22878], [-12.78234], context, tolerance_deg=0.001) == [True]
+
+
+def test_a_commune_added_with_its_point_or_its_urban_centre_lies_in_its_region(tmp_path, regions_table,
+                                                                                   regions_gdf):
+    data = copy_data(tmp_path / "data")
+    add_row(data / "communes.csv", AGOE)  # point given on the row
+    add_row(data / "communes.csv", {"commune_id": "golfe-1", "commune": "Golfe 1", "prodegol": "False",
+                                    "region_id": "maritime", "prefecture": "Golfe", "urban_centre": "Lomé",
+                                    "source_id": "S004", "source": "communes.csv, id 95"})  # point of places
+    write_derived(data)
+    communes = coopdata.load_communes(data).set_index("commune_id")
+    assert communes.loc["agoe-nyive-2", "point_basis"] == "row"
+    assert (communes.loc["golfe-1", "point_basis"], communes.loc["golfe-1", "lat"]) == ("urban_centre", 6.12874)
+    check = geo.commune_region_check(communes.reset_index(), regions_gdf, regions_table).set_index("commune_id")
+    assert len(check) == 15 and check["inside"].all()
+    assert check.loc[["agoe-nyive-2", "golfe-1"], "region_id_polygon"].tolist() == ["maritime", "maritime"]

@@ -1,10 +1,20 @@
 """Partnerships over time: data/partnership_events.csv and coopdata.analysis.lifecycle, pinned to real values."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 import coopdata
-from coopdata.analysis.lifecycle import date_key, known_span, lifecycle, status_counts
+from coopdata.analysis.lifecycle import (
+    date_key,
+    date_position,
+    known_positions,
+    known_span,
+    lifecycle,
+    source_label,
+    status_counts,
+)
 from coopdata.data.provenance import verify
 
 
@@ -114,9 +124,44 @@ def test_reported_facts_are_marked_as_such(events):
     assert set(checked.loc[checked["partnership_id"].isin(["P01", "P09", "P13", "P18"]), "checked"]) == {"yes"}
 
 
+def test_known_positions_draw_what_the_sources_know(life):
+    at = dt.date(2026, 12, 3)
+    # Kozah 1 – SIAAP: solid from 2007 to its end on 31 December 2016, nothing after (the 2018 listing is a conflict)
+    kozah = known_positions(life.loc["P13"], at)
+    assert kozah == {"start": 2007.0, "confirmed_until": pytest.approx(date_position("2016-12-31")),
+                     "unconfirmed_until": None, "end": pytest.approx(2016 + 365 / 366)}
+    # a study-only row: solid to its listing (February 2020), then unconfirmed up to the reference date
+    bressuire = known_positions(life.loc["P04"], at)
+    assert bressuire["confirmed_until"] == pytest.approx(2020 + 31 / 366)
+    assert bressuire["unconfirmed_until"] == pytest.approx(date_position(at.isoformat()))
+    assert int(bressuire["confirmed_until"]) == known_span(life.loc["P04"], 2026)["confirmed_until"]
+    # Kloto 1 – Mamoudzou from 2022, confirmed on 28 April 2022; Tône 1 – SEDIF has no start year: not drawn
+    assert known_positions(life.loc["P18"], at)["start"] == 2022.0
+    assert set(known_positions(life.loc["P19"], at).values()) == {None}
+
+
+def test_lifecycle_as_of_reads_the_events_up_to_that_day(events):
+    p = coopdata.load_partnerships()
+    before = lifecycle(p, events, as_of=dt.date(2025, 6, 30)).set_index("partnership_id")
+    assert before.loc["P09", "last_confirmed"] == "2020-02" and before.loc["P09", "status"] == "unknown"
+    assert before.loc["P01", "last_confirmed"] == "2023-11" and before.loc["P01", "status_since_source"] == "S005"
+    assert before.loc["P18", "last_confirmed_kind"] == "convention"
+    early = lifecycle(p, events, as_of=dt.date(2000, 1, 1)).set_index("partnership_id")
+    assert pd.isna(early.loc["P04", "last_confirmed"]) and early.loc["P13", "status"] == "unknown"
+
+
+def test_source_label_names_the_study_and_shortens_later_titles():
+    sources = coopdata.load_table("sources")
+    assert source_label("S001", sources, "fr") == "étude" and source_label("S001", sources, "en") == "study"
+    assert source_label("S009", sources) == "Atlas français de la coopération décentralisée"
+    assert source_label("S013", sources) == "Le Journal de Mayotte"
+    assert source_label("S999", sources) == "S999"
+
+
 def test_dates_of_mixed_precision_are_ordered():
     assert date_key("2018-12") > date_key("2016-12-31") > date_key("2016")
     assert sorted(["2019", "2023-11", "1958", "2016-12-31"], key=date_key) == ["1958", "2016-12-31", "2019", "2023-11"]
+    assert date_position("2019") == 2019.0 and date_position("2018-12") == pytest.approx(2018 + 334 / 365)
 
 
 def test_verify_source_skips_the_rows_of_other_sources(tmp_path):

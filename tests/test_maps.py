@@ -10,7 +10,9 @@ import zlib
 import folium
 import pandas as pd
 import pytest
+import shapely
 import xstatic.pkg.leaflet as xl
+from conftest import AGOE
 from folium.plugins import MarkerCluster
 
 import coopdata
@@ -186,14 +188,20 @@ def test_commune_popup_escapes_data():
     assert "R&amp;D" in html_
 
 
+EVIL = "<script>alert(1)</script>"
+
+
 @pytest.fixture(scope="module")
 def evil_data_dir(tmp_path_factory):
-    """A copy of data/ where a commune and a partner carry HTML/JS."""
+    """A copy of data/ where a commune's mayor and a partner carry HTML/JS.
+
+    (A commune's name must be one of togo_communes.csv, so a free text of its row carries the payload.)"""
     target = tmp_path_factory.mktemp("evil") / "data"
     shutil.copytree(DATA_DIR, target)
     communes = target / "communes.csv"
     text = communes.read_text(encoding="utf-8")
-    communes.write_text(text.replace("tone-1,Tône 1,", "tone-1,<script>alert(1)</script>,", 1), encoding="utf-8")
+    assert text.count(",M. Yampoadeb,") == 1
+    communes.write_text(text.replace(",M. Yampoadeb,", f",{EVIL},"), encoding="utf-8")
     partnerships = target / "partnerships.csv"
     text = partnerships.read_text(encoding="utf-8")
     partnerships.write_text(text.replace(",Chauray,commune,", ",Chauray</script><b onmouseover=alert(2)>`${x}`,"
@@ -206,13 +214,14 @@ def test_malicious_names_are_escaped_on_every_map(evil_data_dir):
               maps.commune_location_map("tone-1", "fr", data_dir=evil_data_dir)):
         page = html_of(m)
         assert "<script>alert(1)" not in page and "<script>alert(1)" not in shown(page)
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown(page)
         assert "</script><b" not in page and "<b onmouseover" not in shown(page)
         assert page.count("</script>") == page.count("<script")  # nothing closes a script early
         if isinstance(getattr(m, "coop_links", None), places.PartnerLinks):
             assert "Chauray&lt;/script&gt;&lt;b onmouseover=alert(2)&gt;`${x}`" in shown(page)
-    table = places.commune_table("fr", data_dir=evil_data_dir)
-    assert "<script>alert(1)</script>" in set(table["Commune"])  # data kept as is; escaped only in HTML
+        else:  # the commune popups show the mayor
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown(page)
+    data = places.load_map_data(evil_data_dir)
+    assert EVIL in set(data.communes["mayor"])  # data kept as is; escaped only in HTML
 
 
 # ----------------------------------------------------------------------------- region parameter
@@ -240,7 +249,7 @@ def test_region_zooms_on_its_polygon(pages):
     assert wminx <= minx and wminy <= miny and maxx <= wmaxx and maxy <= wmaxy
     assert (maxy - miny) < (wmaxy - wminy) / 2
     assert json.dumps([[miny, minx], [maxy, maxx]]) in pages["territory_plateaux"]
-    assert "Les communes ProDeGoL de la région Plateaux" in pages["territory_plateaux"]
+    assert "Les communes du ProDeGoL de la région Plateaux" in pages["territory_plateaux"]
 
 
 def test_empty_region_means_the_whole_country():
@@ -283,24 +292,122 @@ def test_partner_links_skip_rows_with_no_place_and_say_why():
     data = places.load_map_data()
     links = places.partner_links(data)
     p = data.partnerships
-    assert len(links.drawn) + len(links.skipped) == len(p) == 28
+    assert len(links.drawn) + len(links.skipped) == len(p) == 30
     assert len(links.skipped) == p["partner_place"].isna().sum() == 8
     assert set(links.skipped["partnership_id"]) == {"L03", "L05", "M01", "M02", "M03", "M04", "M05", "M06"}
     assert set(links.skipped["skip_reason"]) == {"no_place"}
-    assert len(links.drawn[links.drawn["record_type"] == "partnership"]) == 17  # every Tableau n°01 row
+    # every Tableau n°01 row (P01–P17), and the two from later sources (P18, P19)
+    assert len(links.drawn[links.drawn["record_type"] == "partnership"]) == 19
     assert set(links.drawn.loc[links.drawn["record_type"] == "lead", "partnership_id"]) == {"L01", "L02", "L04"}
-    assert len(links.places) == 15
-    caption = " ".join(map_content.partner_caption(links, "fr"))
-    assert "8 ligne(s)" in caption and "L03 Sanga" in caption and "20 liens tracés vers 15 lieux" in caption
+    assert len(links.places) == 16
+    caption = " ".join(map_content.partner_caption(data, links, "fr"))
+    assert "8 ligne(s)" in caption and "L03 Sanga" in caption and "22 liens tracés vers 16 lieux" in caption
     assert "Tableau n°01" in caption and "§5.1" in caption
+    assert "Sources ultérieures à l’étude : S012" in caption  # P18's source, not filed under the study
+    assert "Hors des fonds de carte" not in caption  # the context layer covers every place drawn
+
+
+def test_p18_is_drawn_to_mamoudzou_inside_a_box_computed_from_the_data():
+    data = places.load_map_data()
+    links = places.partner_links(data)
+    p18 = links.drawn.set_index("partnership_id").loc["P18"]
+    assert (p18["commune_id"], p18["partner_place"]) == ("kloto-1", "Mamoudzou")
+    assert (p18["place_lat"], p18["place_lon"]) == (-12.78234, 45.22878)  # Mayotte (GeoNames 921815)
+    assert (p18["commune_lat"], p18["commune_lon"]) == (6.9, 0.63333)  # Kpalimé
+    minx, miny, maxx, maxy = places.drawn_bounds(data, links)
+    assert (miny, maxx) == (-12.78234, 45.22878)  # Mamoudzou sets the south and the east
+    bounds = map_content.partner_bounds(data, links)
+    assert bounds == (minx - 2, miny - 2, maxx + 2, maxy + 2)
+    ctx = map_content.context_clipped(data, bounds).set_index("ISO_A3")
+    france = ctx.loc["-99", "geometry"]  # Natural Earth's France holds Mayotte: its point lies on the layer
+    assert france.distance(shapely.Point(45.22878, -12.78234)) < 0.02
+    assert map_content.places_off_context(data, links, bounds) == []
+    assert places.group_counts(data.communes) == (13, 0)
 
 
 def test_partner_map_draws_leads_dashed(pages):
     page = shown(pages["partner_fr"])
-    assert page.count("L.polyline(") == 20
+    assert page.count("L.polyline(") == 22
+    assert "Mamoudzou" in page and "Kloto 1 → Mamoudzou" in page
     assert page.count('"dashArray": "6 5"') == 3
     assert "Waldstetten (Baden-Württemberg)" in page and "Ouargaye" in page
     assert "Allemagne" in page and "France" in page
+
+
+def test_a_place_off_the_context_layer_is_drawn_and_the_caption_says_so():
+    data = places.load_map_data()
+    data.context = data.context[data.context["ADMIN"] != "France"]  # as if the layer lacked France and Mayotte
+    links = places.partner_links(data)
+    bounds = map_content.partner_bounds(data, links)
+    off = map_content.places_off_context(data, links, bounds)
+    assert "Mamoudzou" in off and "Paris" in off and "Nuremberg (Nürnberg)" not in off
+    caption = " ".join(map_content.partner_caption(data, links, "fr"))
+    assert "Hors des fonds de carte (data/geo, Natural Earth) : " in caption and "Mamoudzou" in caption
+    assert len(links.drawn) == 22  # drawn all the same
+
+
+# ----------------------------------------------------------------------------- any commune of Togo
+def test_a_14th_commune_appears_on_the_three_maps(data_14):
+    data = places.load_map_data(data_14)
+    assert places.group_counts(data.communes) == (13, 1)
+    cid, name = AGOE["commune_id"], AGOE["commune"]
+    # the territory map: in its region, its own circle and a second one, the groups named and counted
+    territory = shown(html_of(maps.territory_map("fr", data_dir=data_14)))
+    assert name in territory
+    assert "Les 13 communes du ProDeGoL, 1 autre(s) commune(s) et leurs régions" in territory
+    assert "commune du ProDeGoL : un cercle (13)" in territory and "autre commune : double cercle (1)" in territory
+    assert "population non renseignée" in territory and "population illisible dans l’étude" in territory
+    assert "1 autre(s) commune(s) ajoutée(s) depuis, d’autres sources : Agoè-Nyivé 2" in territory
+    assert "S012 Ministry of territorial administration of Togo" in territory  # its source, named
+    assert territory.count('"interactive": false') >= 1  # the second circle (not clickable)
+    frame = places.commune_frame(data).set_index("commune_id")
+    assert frame.loc[cid, "inside_region"] and frame.loc[cid, "point_basis"] == "row"
+    assert frame.loc[cid, "population_status"] == "not_given"
+    assert frame.loc["kloto-1", "population_status"] == "unreadable"
+    regs = places.region_frame(data).set_index("region_id")
+    assert (regs.loc["maritime", "prodegol_count"], regs.loc["maritime", "other_count"]) == (2, 1)
+    assert regs["prodegol_count"].sum() == 13 and regs["other_count"].sum() == 1
+    maritime = shown(html_of(maps.territory_map("fr", region="maritime", data_dir=data_14)))
+    assert "Les communes de la région Maritime : 2 du ProDeGoL, 1 autre(s)" in maritime
+    # its popup copes with the study's fields left empty
+    rows = map_popups.commune_rows(data, "fr").set_index("commune_id")
+    popup = rows.loc[cid, "popup"]
+    assert popup.count("<i>non renseigné</i>") == 4  # urban centre, population, area, mayor
+    assert "autre commune (hors ProDeGoL)" in popup and "S012, article ?p=17549" in popup
+    assert rows.loc[cid, "radius"] == map_content.R_UNKNOWN and rows.loc[cid, "ring"]
+    assert rows.loc[cid, "colour"] == style.NO_MODEL_COLOUR  # no partnership of its own yet
+    assert "M. Yampoadeb (2019–2025)" in rows.loc["tone-1", "popup"]
+    en = map_popups.commune_rows(data, "en").set_index("commune_id").loc[cid, "popup"]
+    assert en.count("<i>not given</i>") == 4
+    # the partner map: its point, and the title counts 14 communes
+    partner = shown(html_of(maps.partner_map("fr", data_dir=data_14)))
+    assert name in partner and "Les partenaires de coopération décentralisée des 14 communes" in partner
+    # its location map
+    location = shown(html_of(maps.commune_location_map(cid, "fr", data_dir=data_14)))
+    assert "Agoè-Nyivé 2 (région Maritime)" in location
+    assert "Point : coordonnées données sur la ligne de la commune (communes.csv)." in location
+    assert "Source de la commune : S012" in location
+    # the tables say which commune is in which group
+    table = places.commune_table("fr", data_dir=data_14)
+    assert table.set_index("Commune").loc[name, "Groupe"] == "autre commune (hors ProDeGoL)"
+    assert places.region_table("fr", data_dir=data_14)["Autres communes (hors ProDeGoL)"].tolist() == [0, 0, 0, 0, 1]
+    assert "Autres communes (hors ProDeGoL)" not in places.region_table("fr").columns  # the study alone: no column
+
+
+@pytest.mark.parametrize("make", [
+    lambda p, d: static_maps.territory_png(p, "fr", data_dir=d),
+    lambda p, d: static_maps.partner_png(p, "en", data_dir=d),
+    lambda p, d: static_maps.commune_location_png(p, "agoe-nyive-2", "fr", data_dir=d),
+], ids=["territory", "partner", "location"])
+def test_a_14th_commune_appears_on_the_three_pngs(tmp_path, data_14, make):
+    with_it = make(tmp_path / "a.png", data_14).read_bytes()
+    assert with_it == make(tmp_path / "b.png", data_14).read_bytes()
+    assert len(with_it) > 20_000
+
+
+def test_a_14th_commune_changes_the_pngs(tmp_path, data_14):
+    study = static_maps.territory_png(tmp_path / "study.png", "fr").read_bytes()
+    assert static_maps.territory_png(tmp_path / "14.png", "fr", data_dir=data_14).read_bytes() != study
 
 
 # ----------------------------------------------------------------------------- PNG
@@ -385,7 +492,7 @@ def test_maps_render_offline_in_chromium_and_run_no_injected_code(browser, tmp_p
                     page.wait_for_selector(".leaflet-popup-content")
                     texts.append(page.locator(".leaflet-popup-content").last.inner_text())
                     assert page.locator(".leaflet-popup-content script").count() == 0
-                assert any(t.startswith("<script>alert(1)</script>") for t in texts)
+                assert any(t.startswith("Tône 1") and EVIL in t for t in texts)
                 assert any(t.startswith("Ogou 1") and "Niort" in t for t in texts)
             assert [u for u in requests if not u.startswith(("file:", "data:"))] == [], name
             assert errors == [], name

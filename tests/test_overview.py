@@ -1,4 +1,5 @@
-"""Overview and data quality: the study's figures against the data, conflicts and unknowns (real values)."""
+"""Overview and data quality: the study's figures against the data, conflicts, unknowns, and what later sources
+add to or change from the study (real values)."""
 
 import shutil
 
@@ -6,10 +7,12 @@ import pandas as pd
 import pytest
 
 import coopdata
-from coopdata.analysis import overview
+from coopdata.analysis import overview, updates
 from coopdata.core.i18n import tr
 from coopdata.core.paths import DATA_DIR
+from coopdata.data.sectors import write_derived
 from coopdata.views import overview_tables, study_charts
+from coopdata.views.summary import summary_lines
 from coopdata.views.tables import html_table
 
 
@@ -45,13 +48,15 @@ def test_figure_checks_national_context():
 
 def test_models_table(names):
     models = overview.models_table(coopdata.load_partnerships(), names).set_index(["record_type", "model"])
-    assert models.loc[("partnership", "jumelage"), ["rows", "cooperations", "communes"]].tolist() == [8, 8, 7]
+    # Tableau n°01's eight twinnings and Kloto 1 – Mamoudzou (2022, a later source): Kloto 1 already had one
+    assert models.loc[("partnership", "jumelage"), ["rows", "cooperations", "communes"]].tolist() == [9, 9, 7]
     # the regional cooperation is one cooperation printed for three communes
     assert models.loc[("partnership", "regionale"), ["rows", "cooperations", "communes"]].tolist() == [3, 1, 3]
-    assert models.loc[("partnership", "syndicat"), "communes_list"] == "Kozah 1, Oti 1, Yoto 1"
-    assert models.loc["partnership", "rows"].sum() == 17
+    # SEDIF in Tône 1 is reported by a later source (P19)
+    assert models.loc[("partnership", "syndicat"), "communes_list"] == "Kozah 1, Oti 1, Tône 1, Yoto 1"
+    assert models.loc["partnership", "rows"].sum() == 19
     assert models.loc[("mention", "associative"), ["rows", "cooperations", "communes"]].tolist() == [5, 3, 4]
-    assert models["rows"].sum() == 28
+    assert models["rows"].sum() == 30
 
 
 def test_governance_table_agrees_with_tableau_4(names):
@@ -87,8 +92,8 @@ def test_recommendations_by_audience():
 def test_conflicts_table_keeps_every_value():
     conflicts = coopdata.load_conflicts()
     table = overview_tables.conflicts_table(conflicts, "fr")
-    assert len(table) == len(conflicts) == 53
-    assert table.index.get_level_values(0).nunique() == 21
+    assert len(table) == len(conflicts) == 74
+    assert table.index.get_level_values(0).nunique() == 27
     assert table.loc["C13"].iloc[1]["Valeur imprimée"] == "7 + 7 + 5 + 12 + 7 Préfectures"
     assert set(table["Utilisée"]) == {"oui", "non"}
     summary = overview.conflicts_summary(conflicts).set_index("conflict_id")
@@ -109,13 +114,13 @@ def test_unknowns_found_in_the_data():
     assert one.loc[("sector_row_not_printed", "sectors_current"), "n"] == 14  # Oti 1 and Yoto 1, 7 sectors each
     assert one.loc[("conflict_unresolved", "conflicts"), "records"] == "C01; C15; C17"
     grouped = u[u["group"] != ""].set_index(["topic", "group"])
-    # every Tableau n°01 row has a start year; no lead or mention has one
-    assert grouped.loc[("start_year", "partnership"), ["n", "total"]].tolist() == [0, 17]
+    # every Tableau n°01 row has a start year; SEDIF in Tône 1 (P19, a later source) has none
+    assert grouped.loc[("start_year", "partnership"), ["n", "total", "records"]].tolist() == [1, 19, "P19"]
     assert grouped.loc[("start_year", "lead"), ["n", "total"]].tolist() == [5, 5]
     assert grouped.loc[("start_year", "mention"), ["n", "total"]].tolist() == [6, 6]
     assert grouped.loc[("partner_place_not_available", "lead"), "records"] == "L03; L05"
     assert grouped.loc[("sectors_printed", "partnership"), ["records", "detail"]].tolist() == [
-        "P06", "Données non recueillies"]
+        "P06; P18; P19", "Données non recueillies"]
 
 
 def test_unknowns_follow_the_data(tmp_path):
@@ -132,7 +137,7 @@ def test_unknowns_follow_the_data(tmp_path):
 
 def test_null_cells_counts_every_empty_cell():
     cells = overview.null_cells().set_index(["table", "column"])
-    assert cells.loc[("partnerships", "start_year"), "empty"] == 11
+    assert cells.loc[("partnerships", "start_year"), "empty"] == 12
     assert cells.loc[("communes", "population"), "empty"] == 1
     assert cells.loc[("finance", "period_start"), ["empty", "rows"]].tolist() == [1, 6]
 
@@ -150,8 +155,9 @@ def test_html_table_escapes_data_text():
 def test_models_figure(names):
     models = overview.models_table(coopdata.load_partnerships(), names)
     fig = study_charts.models_figure(models, "fr")
-    assert [t.name for t in fig.data] == ["Partenariat (Tableau n°01)", "Piste (texte)", "Mention (texte)"]
-    assert list(fig.data[0].x) == [8, 1, 1, 3, 2]
+    assert [t.name for t in fig.data] == ["Partenariat (Tableau n°01 ou source ultérieure)", "Piste (texte)",
+                                         "Mention (texte)"]
+    assert list(fig.data[0].x) == [9, 1, 1, 4, 2]
     assert list(fig.data[0].y)[0] == "Jumelage"
     assert "Tableau n°01" in fig.layout.annotations[0].text
     assert "Coopérations\u00a0: %{x}" in fig.data[0].hovertemplate
@@ -182,3 +188,151 @@ def test_governance_display_answers_yes_or_no(names):
     assert set(fr.iloc[:-1, -1]) == {"oui"} and fr.iloc[-1, -1] == "—"
     assert fr.iloc[-1, 0] == tr("overview.mode.none_reported", "fr")
     assert set(overview_tables.governance_display(gov, "en").iloc[:-1, -1]) == {"yes"}
+
+
+# ---- the national context beside the list of the 117 communes ----------------------------------------------
+
+
+def test_region_counts_keep_both_values():
+    counts = overview.region_counts(coopdata.load_regions(), coopdata.load_table("togo_communes"),
+                                    coopdata.load_conflicts()).set_index("region_id")
+    cols = ["communes_study", "communes_dataset", "prefectures_study", "prefectures_dataset"]
+    assert counts.loc["savanes", cols].tolist() == [17, 16, 7, 7]  # conflict C22
+    assert counts.loc["maritime", cols].tolist() == [31, 32, 7, 8]  # conflicts C23, C13
+    assert counts.loc["kara", cols].tolist() == [22, 22, 7, 7]
+    assert counts.loc["total", cols].tolist() == [117, 117, 38, 39]
+    assert counts.loc["savanes", "conflicts"] == "C13; C22" and counts.loc["maritime", "conflicts"] == "C13; C23"
+    assert counts["differs"].tolist() == [True, False, False, False, True, True]
+    shown = overview_tables.region_counts_display(counts.reset_index(), "fr")
+    assert shown.iloc[-1, 0] == "Ensemble du Togo" and shown.iloc[0, 5] == "oui" and shown.iloc[1, 5] == "non"
+
+
+def test_figure_checks_read_the_study_rows_only(tmp_path):
+    # a 14th commune (not ProDeGoL) with a twinning from a later source: the study's figures still agree
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    communes = data_dir / "communes.csv"
+    header = communes.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = dict.fromkeys(header, "") | {"commune_id": "agoe-nyive-2", "commune": "Agoè-Nyivé 2", "prodegol": "False",
+                                        "region_id": "maritime", "prefecture": "Agouè-Nyivé", "lat": "6.23",
+                                        "lon": "1.21", "source_id": "S012", "source": "territoire.gouv.tg ?p=17549"}
+    with open(communes, "a", encoding="utf-8") as fh:
+        fh.write(",".join(row[h] for h in header) + "\n")
+    partnerships = data_dir / "partnerships.csv"
+    lines = partnerships.read_text(encoding="utf-8").splitlines()
+    p18 = next(line for line in lines if line.startswith("P18,"))
+    partnerships.write_text("\n".join([*lines, p18.replace("P18,", "P20,").replace(",kloto-1,", ",agoe-nyive-2,")])
+                            + "\n", encoding="utf-8")
+    write_derived(data_dir)
+    table = overview.figure_checks(data_dir).set_index("figure_id")
+    assert table.loc["prodegol_communes", ["computed", "status"]].tolist() == [13, "agrees"]
+    assert table.loc["jumelage_communes", ["computed", "status"]].tolist() == [7, "agrees"]
+    added = updates.added_partnerships(coopdata.load_partnerships(data_dir), coopdata.load_table(
+        "partnership_events", data_dir), coopdata.load_table("sources", data_dir), "S001")
+    assert added["partnership_id"].tolist() == ["P18", "P19", "P20"]
+
+
+# ---- what later sources add to or change from the study ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def later():
+    return {"partnerships": coopdata.load_partnerships(), "events": coopdata.load_table("partnership_events"),
+            "sources": coopdata.load_table("sources"), "study": updates.study_id()}
+
+
+def test_added_partnerships_come_from_later_sources(later, names):
+    added = updates.added_partnerships(**later).set_index("partnership_id")
+    assert list(added.index) == ["P18", "P19"]
+    kloto = added.loc["P18"]
+    assert (kloto["commune_id"], kloto["partner"], kloto["start_year"], kloto["status"]) == (
+        "kloto-1", "Mamoudzou", 2022, "active")
+    assert (kloto["status_since"], kloto["status_source"], kloto["sources"]) == ("2022-04-28", "S013", "S012; S013")
+    assert kloto["source_publisher"].startswith("Ministère de l'Administration territoriale")
+    assert added.loc["P19", ["status", "source_id", "source_checked"]].tolist() == ["unknown", "S018", "no"]
+    shown = overview_tables.added_partnerships_display(added.reset_index(), names, "fr").set_index("Partenariat")
+    assert shown.loc["P18", "Statut depuis (source)"] == "28 avril 2022 (S013)"
+    assert shown.loc["P19", "Source"].endswith("23 février 2017 (signalé, pas encore vérifié deux fois)")
+
+
+def test_later_status_confirms_or_contradicts_the_study(later, names):
+    status = updates.later_status(**later).set_index("partnership_id")
+    # Kozah 1 – SIAAP: ended 31/12/2016 per the atlas, listed by the study in December 2018 (C27)
+    assert status.loc["P13", ["listed", "end_date", "end_source", "status", "finding"]].tolist() == [
+        "2018-12", "2016-12-31", "S009", "ended", "ended_before_listing"]
+    # Ogou 1 – Niort: dormant from 2019, relaunched in November 2023, « En cours » in the atlas
+    assert status.loc["P01", ["status", "status_since", "last_confirmed_source", "finding"]].tolist() == [
+        "active", "2023-11", "S007", "confirmed_after_listing"]
+    # Tchaoudjo 1 – Nuremberg: a permanent city friendship declared on 12 September 2025
+    assert status.loc["P09", ["status", "status_since", "status_source"]].tolist() == ["active", "2025-09-12", "S011"]
+    assert status.loc["P02", "finding"] == "not_confirmed_after_listing"
+    assert "P04" not in status.index and "P18" not in status.index  # no later source; not a row of the study
+    assert status["finding"].value_counts().to_dict() == {"not_confirmed_after_listing": 9,
+                                                          "confirmed_after_listing": 5, "ended_before_listing": 1}
+    shown = overview_tables.later_status_display(status.reset_index(), names, "en").set_index("Partnership")
+    assert shown.loc["P13", "End (source)"] == "31 December 2016 (S009)"
+    assert shown.loc["P13", "What later sources say"] == "ended before the study's listing: both values stand"
+
+
+def test_later_events_are_placed_against_the_study(later, names):
+    events = updates.later_events(**later).set_index("event_id")
+    assert events.loc["E022", ["partnership_id", "date", "kind", "relation", "source_id"]].tolist() == [
+        "P01", "2019", "dormant", "after_listing", "S005"]
+    assert events.loc["E023", ["kind", "status_after", "relation"]].tolist() == ["relaunch", "active", "after_listing"]
+    assert events.loc["E029", "relation"] == "ends_before_listing"
+    assert events.loc["E018", "relation"] == "before_listing"  # Niort's act of 1958
+    assert events.loc["E032", ["date", "kind", "source_id"]].tolist() == ["2025-09-12", "declaration", "S011"]
+    assert "E033" not in events.index  # Kloto 1 – Mamoudzou is not a partnership of the study
+    assert len(events) == 29 and (events["source_id"] != "S001").all()
+    shown = overview_tables.later_events_display(events.reset_index(), names, "fr")
+    row = shown[shown["Partenariat"] == "P13"].iloc[-1]
+    assert row["Date"] == "31 décembre 2016" and row["Événement"] == "fin" and row["Statut"] == "terminé"
+    assert row["Source"].startswith("S009 · Atlas français") and row["Source"].endswith(", non datée")
+
+
+def test_conflicts_between_sources(later):
+    rows = updates.between_sources(coopdata.load_conflicts(), later["sources"], later["study"])
+    assert len(rows) == 16
+    assert list(dict.fromkeys(rows["conflict_id"])) == ["C03", "C05", "C07", "C13", "C14", "C22", "C23", "C24", "C25",
+                                                        "C26", "C27"]
+    c22 = rows[rows["conflict_id"] == "C22"].iloc[0]
+    assert (c22["study_values"], c22["source_id"], c22["source_date"]) == ("17 communes", "S004", "2021-11-30")
+    assert rows.loc[rows["conflict_id"] == "C26", "study_values"].tolist() == ["2018"]
+    shown = overview_tables.between_sources_display(rows, "fr")
+    assert list(shown.columns)[3:5] == ["Valeur(s) de l’étude", "Valeur d’une autre source"]
+
+
+def test_national_figures_beside_the_study(later):
+    national = updates.national_figures(coopdata.load_table("reported_figures"), coopdata.load_study_figures(),
+                                        later["sources"])
+    by_id = national.dropna(subset=["figure_id"]).set_index("figure_id")
+    assert by_id["value"].to_dict() == {"agreements": 52, "agreements_active": 39, "communes_with_agreements": 38,
+                                        "communes": 117, "funds_mobilised": 1_221_667_043, "south_south_share_pct": 52}
+    assert by_id.loc["agreements", ["study_figure_id", "study_value"]].tolist() == ["partnerships_total", 30]
+    assert by_id.loc["communes", ["study_value", "study_source_id"]].tolist() == [117, "S001"]
+    assert set(by_id["period"]) == {"2020-2024"} and set(by_id["source_id"]) == {"S025"}
+    alone = national[national["figure_id"].isna()]
+    assert alone["study_figure_id"].tolist() == ["regions", "prefectures", "partnerships_fr_2010",
+                                                 "partnerships_share_pct"]
+    shown = overview_tables.national_figures_display(national, "fr")
+    assert shown.iloc[4, 1] == "1\u202f221\u202f667\u202f043 FCFA" and shown.iloc[5, 1] == "52\u00a0%"
+    assert shown.iloc[0, 5] == "à peine une trentaine de partenariats"
+    assert shown.iloc[0, 3].startswith("S025 · Ministry of territorial administration") and shown.iloc[0, 3].endswith(
+        ", 2025")
+
+
+def test_limits_are_found_in_the_data():
+    u = overview.unknowns()
+    text = overview_tables.limits_markdown(u, reproduced=False, stated=22.0, lang="fr")
+    assert "- Population de la commune inconnue (nombre imprimé mal formé) (`communes`, 1)\u00a0: kloto-1" in text
+    assert text.endswith("la part moyenne de 22 % énoncée au §4.6.1 : aucun calcul ne la reproduit (carnet 04)")
+    assert "§4.6.1" not in overview_tables.limits_markdown(u, reproduced=True, stated=22.0, lang="en")
+    odd = pd.DataFrame({"topic": ["population"], "table": ["communes"], "n": [1], "records": ["<b>x</b>"],
+                        "detail": [""]})
+    assert "&lt;b&gt;x&lt;/b&gt;" in overview_tables.limits_markdown(odd, True, 22.0, "en")
+
+
+def test_summary_counts_rows_by_source():
+    first = summary_lines()[0]
+    assert first.startswith("5 regions, 13 communes (13 ProDeGoL), 19 partnership rows (17 of Tableau n°01, 2 from "
+                            "later sources)")

@@ -1,12 +1,15 @@
 """Commune presentation sheets (coopdata.analysis.profile, coopdata.views.sheet): matching, slugs, values from the
-study, escaping, links, the timeline."""
+study and later sources, what is known of each partnership and when, a commune outside the study, escaping, links,
+the timeline."""
 
 import csv
 import datetime as dt
 import re
+import shutil
 from dataclasses import replace
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from coopdata.analysis import profile as profiles
@@ -15,6 +18,7 @@ from coopdata.analysis.timelines import start_year_claims
 from coopdata.core.i18n import tr
 from coopdata.core.paths import DATA_DIR, PACKAGE_DIR
 from coopdata.core.text import esc, safe_url, slug
+from coopdata.data.sectors import write_derived
 from coopdata.views import charts, sheet
 from coopdata.views.style import fmt_int
 
@@ -65,14 +69,13 @@ def test_match_commune_every_printed_name(data, communes_csv):
 
 
 @pytest.mark.parametrize("name", ["Lomé 9", "Tône 11", "", "tone", None])
-def test_unknown_commune_lists_the_13_valid_names(name, data, communes_csv):
+def test_unknown_commune_lists_the_valid_names(name, data, communes_csv):
     with pytest.raises(ValueError) as err:
         profiles.match_commune(name, data.communes)
     message = str(err.value)
-    assert len(communes_csv) == 13
     for row in communes_csv.values():
         assert row["commune"] in message
-    assert "(13)" in message
+    assert f"({len(communes_csv)})" in message
 
 
 def test_build_profile_rejects_unknown_commune(data):
@@ -161,13 +164,15 @@ def test_kloto_1_conflicting_start_years_shown_side_by_side(data):
     assert {"C01", "C04", "C10"} <= refs
 
 
-def test_partnerships_equal_tableau_01_rows(data):
+def test_partnerships_equal_the_rows_of_data(data):
     rows = [r for r in read_csv("partnerships") if r["record_type"] == "partnership"]
     for commune_id in {r["commune_id"] for r in rows}:
         table = profiles.partnerships_table(commune_id, "fr", data)
         mine = [r for r in rows if r["commune_id"] == commune_id]
         assert sorted(table["partner"]) == sorted(r["partner"] for r in mine)
-        assert sorted(table["start_year"]) == sorted(int(r["start_year"]) for r in mine)
+        years = {r["partnership_id"]: r["start_year"] for r in mine}  # unknown stays unknown (NA), never 0
+        assert {p: ("" if pd.isna(y) else str(y)) for p, y in zip(table["partnership_id"], table["start_year"],
+                                                                    strict=True)} == years
 
 
 def test_other_communes_page_years_do_not_leak(data):
@@ -175,7 +180,8 @@ def test_other_communes_page_years_do_not_leak(data):
     since = partnerships("tchamba-1", "fr", data).set_index("partnership_id").at["P11", "since"]
     assert since == "1987 (Tableau n°01, Carte n°02, §4.1) ; 1986 (page commune)"
     amou = partnerships("amou-1", "fr", data).set_index("partnership_id")
-    assert amou.at["P02", "since"] == "2006 (Tableau n°01) ; 1986 (Carte n°02) ; 1958 (page commune)"
+    assert amou.at["P02", "since"] == ("2006 (Tableau n°01, Ville d'Aiffres, page on the twinning) ; 1986 (Carte n°02) "
+                                       "; 1958 (page commune)")
     claims = start_year_claims(data.conflicts, data.partnerships).query("commune_id == 'amou-1'")
     assert sorted(claims["year"]) == [1958, 1986, 2006]
     assert claims.loc[claims["used"], "year"].tolist() == [2006]
@@ -333,8 +339,8 @@ def test_the_sheet_timeline_is_the_report_timeline_for_the_commune(data, commune
 
     assert markers(fig) == {k: v for k, v in markers(report).items() if k[1] in pids}
     assert {(t.name, t.type) for t in fig.data} <= {(t.name, t.type) for t in report.data}
-    if commune_id == "kloto-1":
-        assert {x for (_, _, x) in markers(fig)} == {1991, 1993}
+    if commune_id == "kloto-1":  # the start years printed, and Mamoudzou's convention of 28 April 2022
+        assert {round(x, 2) for (_, _, x) in markers(fig)} == {1991, 1993, 2022.32}
     assert fig.layout.title.text == f"<b>{esc(tr('profile.timeline_title', 'en', commune=profile.name))}</b>"
 
 
@@ -344,3 +350,115 @@ def test_print_css_has_a4_and_print_rules():
     assert "@media print" in css
     assert 'content: " <" attr(href) ">"' in css
     assert ".cp-screen-only" in css and ".celltag_screen-only" in css
+
+
+# ----------------------------------------------------------------------------- what is known, and when
+
+def test_each_partnership_says_its_last_confirmation_and_source_never_the_present(data):
+    def known(commune_id, lang="fr"):
+        return partnerships_at(commune_id, lang, data).set_index("partnership_id")["known"].to_dict()
+
+    # the study's rows: listed at the survey of their commune (December 2018 or February 2020), status unsaid
+    assert known("tone-1")["P03"] == "listé en décembre 2018 (étude)"
+    assert known("kloto-1", "en")["P04"] == "listed in February 2020 (study)"
+    # Kozah 1 – SIAAP: ended per the atlas, listed by the study after that (conflict C27, both values stand)
+    assert known("kozah-1")["P13"] == ("listé en décembre 2018 (étude) ; statut : terminé le 31 décembre 2016 "
+                                       "(Atlas français de la coopération décentralisée)")
+    assert "C27" in partnerships_at("kozah-1", "fr", data).set_index("partnership_id").at["P13", "conflicts"]
+    # Kloto 1 – Mamoudzou, from later sources; Ogou 1 – Niort, relaunched in November 2023
+    assert known("kloto-1")["P18"] == ("confirmé le 28 avril 2022 (Le Journal de Mayotte) ; statut : actif depuis le "
+                                       "28 avril 2022 (Ministry of territorial administration of Togo)")
+    assert known("ogou-1")["P01"] == ("confirmé en novembre 2023 (Jumelages & Partenariats) ; statut : actif depuis "
+                                      "novembre 2023 (Jumelages & Partenariats)")
+    # every partnership says when it was last confirmed, and by which source
+    for commune_id in data.communes["commune_id"]:
+        for pid, text in known(commune_id).items():
+            assert re.search(r"(listé|confirmé) (en|le) .*\d{4} \(", text), (pid, text)
+
+
+def partnerships_at(commune_id, lang, data):
+    return sheet.partnerships_table(profiles.build_profile(commune_id, lang, data=data, as_of=AS_OF))
+
+
+def test_a_start_year_no_source_gives_stays_unknown_and_later_sources_are_cited(data):
+    table = partnerships_at("tone-1", "fr", data).set_index("partnership_id")
+    assert pd.isna(table.at["P19", "start_year"]) and table.at["P19", "since"] == "année inconnue"
+    assert table.at["P19", "source"] == ("Le Temps (Togo): access to drinking water for Mango and Dapaong (2017-02-23) "
+                                         "— Le Temps (Togo), article of 23/02/2017")
+    assert table.at["P03", "source"] == "Tableau n°01 (l. 976-990)"  # the study's rows: lines of its text
+    html = sheet.sheet_html(profiles.build_profile("tone-1", "fr", data=data, as_of=AS_OF))
+    assert "&lt;NA&gt;" not in html and "<NA>" not in html and "l. nan" not in html
+    assert "année inconnue" in html and "Le Temps (Togo), article of 23/02/2017" in html
+    # line numbers are cited for the study's rows only
+    study = set(data.sources.loc[data.sources["kind"] == "study", "source_id"])
+    for commune_id in data.communes["commune_id"]:
+        pr = profiles.build_profile(commune_id, "en", data=data, as_of=AS_OF)
+        for r in pr.partnerships.itertuples():
+            assert ("(l. " in r.source) == (r.source_id in study), (r.partnership_id, r.source)
+
+
+# ----------------------------------------------------------------------------- a commune outside the study
+
+def _append(path, row):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
+
+
+@pytest.fixture(scope="module")
+def with_lacs_1(tmp_path_factory):
+    """A copy of data/ with a 14th commune, Lacs 1 (Maritime; not surveyed by the study), its partnership with
+    Nuremberg from a later source (S011: a permanent city friendship declared on 12 September 2025) and that
+    event; the derived sector matrices re-derived, as ``coopdata derive-sectors`` would."""
+    folder = tmp_path_factory.mktemp("data14") / "data"
+    shutil.copytree(DATA_DIR, folder)
+    _append(folder / "communes.csv", {
+        "commune_id": "lacs-1", "commune": "Lacs 1", "prodegol": "False", "region_id": "maritime",
+        "prefecture": "Lacs", "lat": "6.2297", "lon": "1.5958", "source_id": "S004",
+        "source": "Api_commune_Togo data/csv/communes.csv, id 102"})
+    _append(folder / "partnerships.csv", {
+        "partnership_id": "P20", "record_type": "partnership", "model": "hors_jumelage", "commune_id": "lacs-1",
+        "partner": "Nuremberg", "partner_type": "commune", "partner_country": "DE",
+        "partner_place": "Nuremberg (Nürnberg)", "partner_place_basis": "partner_itself", "start_year": "2025",
+        "source_id": "S011", "source": "Stadt Nürnberg, page Togo"})
+    _append(folder / "partnership_events.csv", {
+        "event_id": "E900", "partnership_id": "P20", "date": "2025-09-12", "kind": "declaration",
+        "status_after": "active", "source_id": "S011", "locator": "page Togo",
+        "quotation": "Am 12. September 2025 unterzeichnete Oberbürgermeister Marcus König die Erklärung zur "
+                     "unbefristeten Städtefreundschaft"})
+    write_derived(folder)
+    return profiles.load_profile_data(folder)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_commune_outside_the_study_has_its_sheet(with_lacs_1, lang):
+    pr = profiles.build_profile("lacs 1", lang, data=with_lacs_1, as_of=AS_OF)
+    assert (pr.commune_id, pr.name) == ("lacs-1", "Lacs 1")
+    not_given = tr("profile.not_given", lang)
+    ident = sheet.identity_table(pr)
+    for field in ("urban_centre", "distance_km", "mayor", "population", "area_km2", "petit_plus",
+                  "cooperation_sentence", "study_phase"):
+        assert ident.at[field, "value"] is None and ident.at[field, "text"] == not_given, field
+    assert ident.at["prefecture", "text"] == "Lacs" and ident.at["region", "text"] == "Maritime"
+    assert ident.at["density_per_km2", "text"] == tr("profile.not_computable", lang)
+    assert "Api_commune_Togo data/csv/communes.csv, id 102" in ident.at["commune", "source"]
+    table = sheet.partnerships_table(pr).set_index("partnership_id")
+    assert list(table.index) == ["P20"] and table.at["P20", "start_year"] == 2025
+    assert table.at["P20", "known"] == {
+        "fr": "confirmé le 12 septembre 2025 (Stadt Nürnberg) ; statut : actif depuis le 12 septembre 2025 "
+              "(Stadt Nürnberg)",
+        "en": "confirmed on 12 September 2025 (Stadt Nürnberg); status: active since 12 September 2025 "
+              "(Stadt Nürnberg)"}[lang]
+    assert "(l. " not in table.at["P20", "source"]
+    html = sheet.sheet_html(pr)
+    assert not re.search(r"\bnan\b|\bNaN\b|&lt;NA&gt;|<NA>|\bNone\b(?!\.)", html)  # « None. » is the label « Aucun. »
+    assert esc(tr("profile.out_of_study", lang)) in html
+    assert esc(tr("profile.row_not_printed", lang, table="Tableau n°03")) not in html
+    fig = sheet.timeline_figure(pr)  # the report's timeline for Lacs 1: its bar from 2025, no survey of the study
+    bars = {c[5]: (b, b + x) for t in fig.data if t.type == "bar" for b, x, c in zip(t.base, t.x, t.customdata,
+                                                                                      strict=True)}
+    assert list(bars) == ["P20"] and bars["P20"][0] == 2025
+    assert not [s for s in fig.layout.shapes if s.type == "line" and s.line.color == "#1F5F99"]
+    u = sheet.unknowns_table(pr)
+    assert (u["detail"] == not_given).sum() == 8 and tr("profile.out_of_study", lang) in set(u["detail"])

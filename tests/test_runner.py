@@ -7,6 +7,7 @@ for the notebook signatures.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +25,10 @@ import pytest
 from conftest import PARAMETERS, coopdata_command, write_notebook
 from nbformat.sign import NotebookNotary
 
+from coopdata.batch.changes import DataChanges, TableChange, data_changes, previous_run
 from coopdata.batch.execute import describe_error
+from coopdata.batch.index import render_index
+from coopdata.batch.manifest import row_checksums
 from coopdata.batch.normalise import normalise_notebook, renumber_ids
 from coopdata.batch.plan import Job, RunError, discover_notebooks, parameter_names, plan_jobs, select_jobs, slugify
 from coopdata.batch.publish import collect_maps, publish_dir
@@ -43,6 +47,7 @@ def test_slugify_matches_the_commune_ids():
     assert [slugify(c) for c in COMMUNES] == [
         "tone-1", "oti-1", "kozah-1", "binah-1", "bassar-1", "tchaoudjo-1", "tchamba-1", "sotouboua-1", "ogou-1",
         "amou-1", "kloto-1", "zio-1", "yoto-1"]
+    assert slugify("Agoè-Nyivé 2") == "agoe-nyive-2"  # any commune of Togo (togo_communes.csv)
     with pytest.raises(RunError):
         slugify("«»")
 
@@ -146,6 +151,82 @@ def test_renumber_ids_leaves_other_hex_alone():
     sha = hashlib.sha256(b"x").hexdigest()
     text = f"sha {sha} md5 {hashlib.md5(b'x').hexdigest()}"
     assert renumber_ids(text) == text
+
+
+# -------------------------------------------------------------------------------------------- what changed
+
+
+def _manifest(date: str, rows: dict, data: dict | None = None) -> dict:
+    """A manifest's data part: ``rows`` as {table: {row id: checksum}} ("" key: a table without one)."""
+    return {"parameters": {"date": date}, "inputs": {"data": data or {}, "rows": {
+        name: {"key": [] if name == "swot" else ["id"], "path": f"{name}.csv", "rows": r} for name, r in rows.items()}}}
+
+
+def test_data_changes_between_two_manifests_list_tables_and_rows_by_id():
+    files = {"communes.csv": "1", "geo/layer.geojson": "2", "SOURCES.md": "3"}
+    old = _manifest("2024-05-01", {"communes": {"tone-1": "a", "zio-1": "b"}, "partnerships": {"P01": "c", "P19": "e"},
+                                   "swot": {"f": "f", "g": "g"}, "events": {"E1": "h"}, "gone": {"x": "i"}}, files)
+    new = _manifest("2024-06-01", {"communes": {"tone-1": "a", "zio-1": "B", "agoe-nyive-2": "j"},
+                                   "partnerships": {"P01": "c"}, "swot": {"f": "f", "k": "k"}, "events": {"E1": "h"},
+                                   "sources": {"S030": "l"}}, {**files, "communes.csv": "9", "geo/layer.geojson": "8"})
+    ch = data_changes(old, new)
+    assert ch.since == "2024-05-01" and ch.comparable
+    assert [(c.table, c.added, c.changed, c.removed, c.keyed, c.status) for c in ch.tables] == [
+        ("communes", ["agoe-nyive-2"], ["zio-1"], [], True, "changed"),
+        ("partnerships", [], [], ["P19"], True, "changed"),
+        ("swot", ["k"], [], ["g"], False, "changed"),  # no key: a changed row is one removed, one added
+        ("sources", ["S030"], [], [], True, "added"),
+        ("gone", [], [], ["x"], True, "removed"),
+    ]  # events: unchanged, not listed
+    assert ch.files == ["geo/layer.geojson"]  # the tables' own files are compared row by row
+    assert data_changes(old, old).tables == [] and data_changes(None, new).since is None
+    assert not data_changes({"parameters": {"date": "2024-01-01"}, "inputs": {"data": {}}}, new).comparable
+
+
+def test_row_checksums_key_rows_by_primary_key_and_ignore_column_order(tmp_path):
+    data = shutil.copytree(DATA_DIR, tmp_path / "data")
+    rows = row_checksums(data)
+    assert len(rows["communes"]["rows"]) == 13 and rows["sectors_current"]["key"] == ["commune_id", "sector_id"]
+    assert "tone-1/eau_assainissement" in rows["sectors_current"]["rows"] and len(rows["regions"]["rows"]["kara"]) == 12
+    with open(data / "regions.csv", encoding="utf-8", newline="") as fh:
+        table = [list(reversed(r)) for r in csv.reader(fh)]
+    with open(data / "regions.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+    assert row_checksums(data)["regions"] == rows["regions"]  # same rows, other column order
+
+
+def test_previous_run_is_the_latest_dated_folder_before_the_date(tmp_path):
+    for name in ("2024-04-01", "2024-04-20", "2024-04-20.previous", "2024-04-25.failed", "2024-05-01", "notes"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text(json.dumps(_manifest(name[:10], {})), encoding="utf-8")
+    assert previous_run(tmp_path, "2024-05-01")[0] == "2024-04-20"
+    assert previous_run(tmp_path, "2024-04-02")[0] == "2024-04-01" and previous_run(tmp_path, "2024-04-01") is None
+    assert data_changes(*(previous_run(tmp_path, d)[1] for d in ("2024-04-02", "2024-05-01"))).tables == []
+
+
+def test_the_index_lists_what_changed_since_the_previous_dated_run(tmp_path):
+    manifest = {"status": "ok", "parameters": {"langs": ["fr", "en"], "date": DATE}, "git": None,
+                "inputs": {"data_digest": "0" * 64, "communes": {"prodegol": 13, "other": 0}}}
+    changes = DataChanges("2024-04-20", [TableChange("communes", ["agoe-nyive-2"], ["zio-1"], []),
+                                         TableChange("partnerships", [], [], ["P19"]),
+                                         TableChange("swot", ["k1"], [], ["g1"], keyed=False),
+                                         TableChange("notes", [f"<N{i}>" for i in range(35)], status="added")],
+                          files=["geo/layer.geojson"])
+    index = render_index(tmp_path, manifest, [], {}, changes)
+    assert "Ce qui a changé dans les données" in index and "What changed in the data" in index
+    assert "Depuis le lancement du 2024-04-20" in index and "Since the run of 2024-04-20" in index
+    row = "<tr><td>communes</td><td><b>1</b>\u00a0: agoe-nyive-2</td><td><b>1</b>\u00a0: zio-1</td><td>—</td></tr>"
+    assert row in index
+    assert "<td>partnerships</td><td>—</td><td>—</td><td><b>1</b>\u00a0: P19</td>" in index
+    assert "1 ligne(s) (table sans identifiant)" in index and "1 row(s) (table without identifier)" in index
+    assert "notes <span class=\"muted\">(nouvelle table)</span>" in index and "(+5)" in index
+    assert "&lt;N0&gt;" in index and "<N0>" not in index
+    assert "Autres fichiers de données modifiés : geo/layer.geojson." in index
+    assert "Coopération décentralisée des 13 communes du ProDeGoL (Togo)" in index
+    first = render_index(tmp_path, manifest, [], {}, DataChanges(None))
+    assert "Premier lancement daté dans ce dossier : rien à comparer." in first
+    none = render_index(tmp_path, manifest, [], {}, DataChanges("2024-04-20"))
+    assert "Aucun changement dans les données depuis le lancement du 2024-04-20." in none
 
 
 # -------------------------------------------------------------------------------------------- publishing

@@ -276,3 +276,26 @@ def stated_share(study_figures: pd.DataFrame) -> float:
     if "finance_mean_share_pct" not in figures:
         raise DataError("study_figures.csv", "figure finance_mean_share_pct is missing", column="figure_id")
     return float(figures["finance_mean_share_pct"])
+
+
+def reserves(finance: pd.DataFrame, communes: pd.DataFrame) -> dict:
+    """What limits the shares, found in the data (commune names, in the order of finance.csv).
+
+    ``communes_with_amounts`` of ``communes`` (rows of communes.csv) have amounts; ``period_mismatch``:
+    contribution and budget over different numbers of years; ``period_implied``: a period not stated
+    (``period_basis`` implied); ``period_years_unknown``: a period whose first or last year is not printed.
+    """
+    names = dict(zip(communes["commune_id"], communes["commune"], strict=True))
+    table = amounts(finance)
+
+    def named(ids) -> list[str]:
+        return [names.get(c, c) for c in dict.fromkeys(ids)]
+
+    return {
+        "communes_with_amounts": int(table["commune_id"].nunique()),
+        "communes": len(communes),
+        "period_mismatch": named(table.loc[table["budget_years"] != table["contribution_years"], "commune_id"]),
+        "period_implied": named(finance.loc[finance["period_basis"] == "implied", "commune_id"]),
+        "period_years_unknown": named(finance.loc[finance["period_start"].isna() | finance["period_end"].isna(),
+                                                  "commune_id"]),
+    }

@@ -1,4 +1,5 @@
-"""Geodesic areas of the regions, printed vs computed, and which region polygon holds each commune.
+"""Geodesic areas of the regions, printed vs computed, which region polygon holds each commune, and which
+points no polygon of a layer covers (:func:`points_off_polygons`).
 
 Areas are computed on the *full* Natural Earth polygons (``load_layer("regions")``), never on the
 simplified layer drawn in the browser, with ``pyproj.Geod`` on the WGS 84 ellipsoid (the same
@@ -9,7 +10,9 @@ polygons are joined by their ISO 3166-2 code (``iso_3166_2``: TG-S, TG-K, TG-C, 
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Geod
 
 from coopdata.data.loaders import load_regions
@@ -122,3 +125,15 @@ def commune_region_check(communes, regions_gdf, regions_table: pd.DataFrame | No
     })
     out["inside"] = (out["region_id_polygon"] == out["region_id"]).fillna(False).astype(bool)
     return out.reset_index(drop=True)
+
+
+def points_off_polygons(lon, lat, polygons, tolerance_deg: float = 0.1) -> list[bool]:
+    """For each point (lon, lat): True when no polygon of ``polygons`` lies within ``tolerance_deg`` of it.
+
+    The tolerance lets a coastal town sit just off a generalised coastline (Natural Earth 1:50 million:
+    Mamoudzou is 0.013° from Mayotte's outline) and still count as covered.
+    """
+    geoms = getattr(polygons, "geometry", polygons)
+    union = shapely.union_all([g for g in geoms if g is not None])
+    points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return [bool(d > tolerance_deg) for d in shapely.distance(points, union)]

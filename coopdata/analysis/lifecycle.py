@@ -8,25 +8,35 @@ confirmations, dormancy, relaunches, terms and ends (``partnership_events.csv``)
   partnership (every kind of event but ``dormant``, ``term`` and ``end``);
 * ``end_year``: the year of the last ``end`` event, if any;
 * ``status``: the last status a source states (``status_after``), ``unknown`` when none does; with
-  ``status_since``, the date from which the sources state that status without a break;
+  ``status_since``, the date from which the sources state that status without a break (and the source
+  that says so first, ``status_since_source``);
 * ``confirmed_after_end``: a source attests the partnership after another source ends it, a
   conflict between sources that both values keep (e.g. Kozah 1–SIAAP).
 
 Dates keep the precision their source gives (YYYY, YYYY-MM or YYYY-MM-DD); they are ordered by
-year, then month, then day, a missing part counting as the earliest.
+year, then month, then day, a missing part counting as the earliest. ``lifecycle(..., as_of=day)``
+reads only the events dated on or before ``day``: what the sources say of the partnership up to then.
+
+A timeline draws what is known (:func:`known_span` by years, :func:`known_positions` at the precision
+of the dates): solid to the last confirmation, unconfirmed after it, stopped at a source's end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
+
+from coopdata.core.i18n import tr
 
 CONFIRMING = frozenset({"act", "convention", "decision", "declaration", "start", "listed", "confirmed", "activity",
                         "amendment", "relaunch"})
 UNKNOWN = "unknown"
 
 COLUMNS = ["partnership_id", "commune_id", "partner", "model", "source_id", "start_year", "first_confirmed",
-           "last_confirmed", "last_confirmed_source", "listed", "end_year", "end_date", "end_source", "status",
-           "status_since", "status_date", "status_source", "confirmed_after_end", "sources", "events"]
+           "last_confirmed", "last_confirmed_source", "last_confirmed_kind", "listed", "end_year", "end_date",
+           "end_source", "status", "status_since", "status_since_source", "status_date", "status_source",
+           "confirmed_after_end", "sources", "events"]
 
 
 def date_key(text) -> tuple[int, int, int]:
@@ -37,6 +47,22 @@ def date_key(text) -> tuple[int, int, int]:
 
 def year_of(text) -> int:
     return int(str(text)[:4])
+
+
+def date_position(text) -> float:
+    """A date of any precision as a position on a year axis, at its earliest day: '2018-12' -> 2018.915…"""
+    year, month, day = date_key(text)
+    start = dt.date(year, 1, 1)
+    days = (dt.date(year + 1, 1, 1) - start).days
+    return year + (dt.date(year, max(month, 1), max(day, 1)) - start).days / days
+
+
+def events_until(events: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """The events dated on or before ``as_of`` (all of them when it is None)."""
+    if as_of is None or events.empty:
+        return events
+    limit = (as_of.year, as_of.month, as_of.day)
+    return events[events["date"].map(lambda d: date_key(d) <= limit)]
 
 
 def _blank(value) -> bool:
@@ -53,14 +79,16 @@ def _ordered(events: pd.DataFrame) -> pd.DataFrame:
 def _status(ev: pd.DataFrame) -> dict:
     stated = [r for r in ev.to_dict("records") if not _blank(r["status_after"])]
     if not stated:
-        return {"status": UNKNOWN, "status_since": None, "status_date": None, "status_source": None}
+        return {"status": UNKNOWN, "status_since": None, "status_since_source": None, "status_date": None,
+                "status_source": None}
     last = stated[-1]
     since = last
     for r in reversed(stated):
         if r["status_after"] != last["status_after"]:
             break
         since = r
-    return {"status": str(last["status_after"]), "status_since": str(since["date"]), "status_date": str(last["date"]),
+    return {"status": str(last["status_after"]), "status_since": str(since["date"]),
+            "status_since_source": str(since["source_id"]), "status_date": str(last["date"]),
             "status_source": str(last["source_id"])}
 
 
@@ -76,6 +104,7 @@ def _one(row, ev: pd.DataFrame) -> dict:
         "first_confirmed": str(confirming["date"].iloc[0]) if len(confirming) else None,
         "last_confirmed": str(confirming["date"].iloc[-1]) if len(confirming) else None,
         "last_confirmed_source": str(confirming["source_id"].iloc[-1]) if len(confirming) else None,
+        "last_confirmed_kind": str(confirming["kind"].iloc[-1]) if len(confirming) else None,
         "listed": "; ".join(dict.fromkeys(listed["date"].astype(str))) or None,
         "end_year": year_of(ends["date"].iloc[-1]) if len(ends) else pd.NA,
         "end_date": str(ends["date"].iloc[-1]) if len(ends) else None,
@@ -90,9 +119,11 @@ def _one(row, ev: pd.DataFrame) -> dict:
     return out
 
 
-def lifecycle(partnerships: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """One row per partnership (record_type ``partnership``), in the order of partnerships.csv (see the docstring)."""
+def lifecycle(partnerships: pd.DataFrame, events: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One row per partnership (record_type ``partnership``), in the order of partnerships.csv (see the docstring);
+    with ``as_of``, from the events dated on or before it only."""
     rows = partnerships[partnerships["record_type"] == "partnership"]
+    events = events_until(events, as_of)
     by_id = {pid: group for pid, group in events.groupby("partnership_id", sort=False)}
     empty = events.iloc[0:0]
     out = [_one(row, by_id.get(row.partnership_id, empty)) for row in rows.itertuples(index=False)]
@@ -112,7 +143,7 @@ def known_span(life: pd.Series, as_of_year: int) -> dict:
     (when later than its last confirmation) otherwise, and None when nothing follows the last confirmation.
     """
     start = None if pd.isna(life["start_year"]) else int(life["start_year"])
-    confirmed = None if life["last_confirmed"] is None else year_of(life["last_confirmed"])
+    confirmed = None if _blank(life["last_confirmed"]) else year_of(life["last_confirmed"])
     end = None if pd.isna(life["end_year"]) else int(life["end_year"])
     if end is not None and life["status"] == "ended":
         confirmed_until = min(confirmed, end) if confirmed is not None else None
@@ -120,6 +151,46 @@ def known_span(life: pd.Series, as_of_year: int) -> dict:
                 "unconfirmed_until": end if confirmed_until is None or end > confirmed_until else None}
     tail = as_of_year if confirmed is None or as_of_year > confirmed else None
     return {"start": start, "confirmed_until": confirmed, "unconfirmed_until": tail}
+
+
+def known_positions(life: pd.Series, as_of: dt.date) -> dict:
+    """:func:`known_span` at the precision of the dates, as positions on a year axis (floats, or None).
+
+    ``{"start", "confirmed_until", "unconfirmed_until", "end"}``: the solid part runs from the start year
+    (1 January) to the last confirmation (its earliest day), never before the start; the unconfirmed part
+    from there to ``as_of``, or to the end date of a partnership a source ends; ``end`` is that end date.
+    ``life`` should come from ``lifecycle(..., as_of=as_of)``; a partnership without a start year has
+    no position (all None).
+    """
+    if pd.isna(life["start_year"]):
+        return {"start": None, "confirmed_until": None, "unconfirmed_until": None, "end": None}
+    start = float(int(life["start_year"]))
+    confirmed = None if _blank(life["last_confirmed"]) else date_position(life["last_confirmed"])
+    end = None
+    if not _blank(life["end_date"]) and life["status"] == "ended":
+        end = date_position(life["end_date"])
+        solid = min(confirmed, end) if confirmed is not None else start
+        tail = end
+    else:
+        solid = confirmed if confirmed is not None else start
+        tail = date_position(as_of.isoformat())
+    solid = max(solid, start)
+    return {"start": start, "confirmed_until": solid, "unconfirmed_until": tail if tail > solid else None, "end": end}
+
+
+def source_label(source_id, sources: pd.DataFrame, lang: str = "fr") -> str:
+    """How a hover or a sheet names a source in a few words: « étude » for the study, else its title up to
+    the first colon or comma (« Atlas français de la coopération décentralisée », « Le Journal de Mayotte »)."""
+    row = sources.loc[sources["source_id"] == source_id]
+    if row.empty:
+        return str(source_id)
+    row = row.iloc[0]
+    if row["kind"] == "study":
+        return tr("source_kind.study", lang)
+    title = str(row["title"]).strip()
+    for sep in (":", ","):
+        title = title.split(sep)[0].strip()
+    return title or str(source_id)
 
 
 def status_counts(life: pd.DataFrame) -> pd.Series:

@@ -17,7 +17,7 @@ import pandas as pd
 from coopdata.analysis import finance
 from coopdata.core.i18n import check_lang, tr
 from coopdata.data import checks
-from coopdata.data.description import read_descriptor, resource
+from coopdata.data.description import read_descriptor, resource, study_source_id
 from coopdata.data.loaders import load_table
 
 RECORD_TYPES = ("partnership", "lead", "mention")
@@ -33,19 +33,25 @@ def _enum(data_dir, table: str, column: str) -> list[str]:
 
 
 def _figure_values(data_dir) -> dict[str, float]:
-    """Values computed from the tables for the study figures that the data can check."""
+    """Values computed from the tables for the study figures that the data can check.
+
+    A figure of the study is checked against the study's own rows (``source_id`` of the study, the
+    ProDeGoL communes): a row added from a later source does not change what the study says.
+    """
+    study = study_source_id(read_descriptor(data_dir))
     regions = load_table("regions", data_dir)
     communes = load_table("communes", data_dir)
     partnerships = load_table("partnerships", data_dir)
     governance = load_table("governance", data_dir)
+    governance = governance[governance["source_id"] == study]
     figures = load_table("study_figures", data_dir).set_index("figure_id")["value"]
-    rows = partnerships[partnerships["record_type"] == "partnership"]
+    rows = partnerships[(partnerships["record_type"] == "partnership") & (partnerships["source_id"] == study)]
     twinnings = rows[rows["model"] == "jumelage"]
     values = {
         "regions": len(regions),
         "prefectures": checks.prefectures_sum(regions),
         "communes": checks.communes_sum(regions),
-        "prodegol_communes": len(communes),
+        "prodegol_communes": int(communes["prodegol"].fillna(False).astype(bool).sum()),
         "first_twinning_year": int(twinnings["start_year"].min()),
         "jumelage_communes": twinnings["commune_id"].nunique(),
         "hors_jumelage_communes": rows.loc[rows["model"] == "hors_jumelage", "commune_id"].nunique(),
@@ -103,6 +109,44 @@ def national_context(data_dir=None, lang: str = "fr") -> pd.DataFrame:
     ids = ["regions", "prefectures", "communes", "partnerships_total", "partnerships_share_pct"]
     table = figure_checks(data_dir, lang)
     return table.set_index("figure_id").loc[[i for i in ids if i in set(table["figure_id"])]].reset_index()
+
+
+#: Conflict fields that record a count of regions.csv differing from another source's.
+REGION_COUNT_FIELDS = ("regions.communes_count", "regions.prefectures_count")
+
+
+def region_counts(regions: pd.DataFrame, togo_communes: pd.DataFrame, conflicts: pd.DataFrame) -> pd.DataFrame:
+    """Per region, the study's counts (§3, regions.csv) beside the list of the communes of Togo (togo_communes.csv).
+
+    Both values stand: neither table is corrected. Columns: region_id, region, communes_study,
+    communes_dataset (rows of the list), prefectures_study, prefectures_dataset (distinct préfectures of
+    the list), differs, conflicts (ids of the conflicts recording a count of the region, '; '); a last
+    row ``total`` sums the regions (the list's préfectures counted once each).
+    """
+    counted = conflicts[conflicts["field"].isin(REGION_COUNT_FIELDS)]
+
+    def conflict_ids(region_id: str | None) -> str:
+        ids = [str(r.conflict_id) for r in counted.itertuples()
+               if region_id is None or region_id in str(r.record_ids).split(";")]
+        return "; ".join(dict.fromkeys(ids))
+
+    dataset = togo_communes.groupby("region_id").agg(communes=("commune", "size"),
+                                                     prefectures=("prefecture", "nunique"))
+    rows = []
+    for r in regions.itertuples():
+        rows.append({"region_id": r.region_id, "region": r.region, "communes_study": int(r.communes_count),
+                     "communes_dataset": int(dataset["communes"].get(r.region_id, 0)),
+                     "prefectures_study": int(r.prefectures_count),
+                     "prefectures_dataset": int(dataset["prefectures"].get(r.region_id, 0)),
+                     "conflicts": conflict_ids(r.region_id)})
+    rows.append({"region_id": "total", "region": pd.NA, "communes_study": checks.communes_sum(regions),
+                 "communes_dataset": len(togo_communes), "prefectures_study": checks.prefectures_sum(regions),
+                 "prefectures_dataset": int(togo_communes["prefecture"].nunique()), "conflicts": conflict_ids(None)})
+    out = pd.DataFrame(rows)
+    out["differs"] = ((out["communes_study"] != out["communes_dataset"])
+                      | (out["prefectures_study"] != out["prefectures_dataset"]))
+    return out[["region_id", "region", "communes_study", "communes_dataset", "prefectures_study",
+                "prefectures_dataset", "differs", "conflicts"]]
 
 
 # ---- models, governance -------------------------------------------------------------------------------------

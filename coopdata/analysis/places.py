@@ -7,6 +7,9 @@
   ``partnership_id``), and lists every model of its Tableau n°01 rows;
 - :func:`region_frame` / :func:`commune_frame`: one row per region / commune with what the maps show;
 - :func:`partner_links`: partnerships joined to the GeoNames places, split into drawn and skipped rows;
+  :func:`drawn_bounds` is the box of everything the partner map draws (from the data, never a constant);
+- :func:`group_counts`: the ProDeGoL communes (the study's named group) and the others, counted;
+- :func:`source_titles`: the sources cited by rows, other than the study, for the captions;
 - :func:`region_table` / :func:`commune_table`: the same, with translated headers, for display.
 """
 
@@ -22,6 +25,7 @@ import pandas as pd
 from coopdata.analysis import geography as geo
 from coopdata.core.i18n import check_lang, tr
 from coopdata.data import loaders as L
+from coopdata.data.description import read_descriptor, study_source_id
 
 PathLike = str | os.PathLike | None
 
@@ -39,12 +43,16 @@ class MapData:
     partnerships: pd.DataFrame
     conflicts: pd.DataFrame
     comparison: pd.DataFrame
+    sources: pd.DataFrame
+    study_source: str
 
 
 def load_map_data(data_dir: PathLike = None) -> MapData:
     """Every table and layer the maps draw, and the printed vs computed region areas."""
     regions_table = L.load_regions(data_dir)
     regions_full = L.load_layer("regions", data_dir)
+    communes = L.load_communes(data_dir)
+    communes["prodegol"] = communes["prodegol"].fillna(False).astype(bool)
     return MapData(
         regions_table=regions_table,
         regions_full=regions_full,
@@ -53,10 +61,12 @@ def load_map_data(data_dir: PathLike = None) -> MapData:
         neighbours=L.load_layer("neighbours", data_dir),
         context=L.load_layer("context", data_dir),
         places=L.load_layer("places", data_dir),
-        communes=L.load_communes(data_dir),
+        communes=communes,
         partnerships=L.load_partnerships(data_dir),
         conflicts=L.load_conflicts(data_dir),
         comparison=geo.region_area_comparison(regions_table, regions_full),
+        sources=L.load_table("sources", data_dir),
+        study_source=study_source_id(read_descriptor(data_dir)),
     )
 
 
@@ -137,7 +147,9 @@ def _conflict_for_region(conflicts: pd.DataFrame, region_id: str) -> str | None:
 def region_frame(data: MapData) -> pd.DataFrame:
     """One row per region (table order): table values, printed vs computed area, flag and conflict id."""
     cmp_ = data.comparison.set_index("region_id")
-    prodegol = data.communes.groupby("region_id").size()
+    group = data.communes["prodegol"]
+    prodegol = data.communes[group].groupby("region_id").size()
+    others = data.communes[~group].groupby("region_id").size()
     rows = []
     for r in data.regions_table.itertuples():
         c = cmp_.loc[r.region_id]
@@ -145,7 +157,7 @@ def region_frame(data: MapData) -> pd.DataFrame:
         rows.append({
             "region_id": r.region_id, "region": r.region, "iso_3166_2": r.iso_3166_2,
             "prefectures_count": r.prefectures_count, "communes_count": r.communes_count,
-            "prodegol_count": int(prodegol.get(r.region_id, 0)),
+            "prodegol_count": int(prodegol.get(r.region_id, 0)), "other_count": int(others.get(r.region_id, 0)),
             "area_printed_km2": c["area_printed_km2"], "area_computed_km2": c["area_computed_km2"],
             "diff_km2": c["diff_km2"], "diff_pct": c["diff_pct"], "flagged": bool(c["flagged"]),
             "conflict_id": conflict,
@@ -153,15 +165,24 @@ def region_frame(data: MapData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def population_status(population, printed) -> str:
+    """"known"; "unreadable" (a number is printed but cannot be read: Kloto 1); "not_given" (no source gives it)."""
+    if not pd.isna(population):
+        return "known"
+    return "not_given" if pd.isna(printed) or not str(printed).strip() else "unreadable"
+
+
 def commune_frame(data: MapData) -> pd.DataFrame:
-    """The communes (table order) with colour model, all models, known population, inside-its-region check
-    and number of Tableau n°01 partnerships."""
+    """The communes (table order) with colour model, all models, population status, inside-its-region check
+    and number of partnerships (``record_type == "partnership"``, from the study or a later source)."""
     models = commune_models(data.partnerships).set_index("commune_id")
     check = geo.commune_region_check(data.communes, data.regions_full, data.regions_table).set_index("commune_id")
     c = data.communes.copy()
     c["colour_model"] = c["commune_id"].map(models["colour_model"]).astype("object")
     c["models"] = c["commune_id"].map(models["models"])
     c["population_known"] = c["population"].notna()
+    c["population_status"] = [population_status(p, t) for p, t in zip(c["population"], c["population_printed"],
+                                                                      strict=True)]
     c["inside_region"] = c["commune_id"].map(check["inside"]).astype(bool)
     c["n_partnerships"] = c["commune_id"].map(
         data.partnerships[data.partnerships["record_type"] == "partnership"].groupby("commune_id").size()
@@ -175,6 +196,27 @@ def commune_record(data: MapData, commune_id: str) -> dict:
     if commune_id not in ids:
         raise ValueError(f"unknown commune_id {commune_id!r}; valid: {', '.join(ids)}")
     return data.communes[data.communes["commune_id"] == commune_id].iloc[0].to_dict()
+
+
+def group_counts(communes: pd.DataFrame) -> tuple[int, int]:
+    """(ProDeGoL communes, other communes) among ``communes`` (its ``prodegol`` column)."""
+    group = communes["prodegol"].fillna(False).astype(bool)
+    return int(group.sum()), int((~group).sum())
+
+
+def source_titles(data: MapData, source_ids, max_chars: int = 70) -> list[str]:
+    """« S012 title (date) » of each source id cited (first-seen order, the study left out); a title longer than
+    ``max_chars`` is cut (data/sources.csv has it whole)."""
+    table = data.sources.set_index("source_id")
+    out = []
+    for sid in dict.fromkeys(str(s) for s in source_ids if not pd.isna(s)):
+        if sid == data.study_source or sid not in table.index:
+            continue
+        row = table.loc[sid]
+        title = str(row["title"])
+        title = title if len(title) <= max_chars else title[:max_chars - 1].rstrip() + "…"
+        out.append(f"{sid} {title}" + ("" if pd.isna(row["date"]) else f" ({row['date']})"))
+    return out
 
 
 # ----------------------------------------------------------------------------- partner places
@@ -206,17 +248,27 @@ def partner_links(data: MapData) -> PartnerLinks:
     return PartnerLinks(drawn, skipped, drawn_places)
 
 
+def drawn_bounds(data: MapData, links: PartnerLinks) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of everything the partner map draws: every commune and every
+    partner place drawn. Computed from the data, so a place far away (Mamoudzou, Mayotte) is inside."""
+    lon = pd.concat([data.communes["lon"], links.places["place_lon"]]).astype(float)
+    lat = pd.concat([data.communes["lat"], links.places["place_lat"]]).astype(float)
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
 # ----------------------------------------------------------------------------- display tables
 def region_table(lang: str = "fr", data_dir: PathLike = None) -> pd.DataFrame:
     """The regions (table order) with printed vs computed area, translated headers, for display."""
     check_lang(lang)
     regs = region_frame(load_map_data(data_dir))
+    others = {tr("map.communes_other", lang): regs["other_count"]} if regs["other_count"].any() else {}
     return pd.DataFrame({
         tr("region", lang): regs["region"],
         tr("map.iso", lang): regs["iso_3166_2"],
         tr("map.prefectures", lang): regs["prefectures_count"],
         tr("map.communes_all", lang): regs["communes_count"],
         tr("map.communes_prodegol", lang): regs["prodegol_count"],
+        **others,
         tr("map.area_printed", lang): regs["area_printed_km2"].round(0).astype("Int64"),
         tr("map.area_computed", lang): regs["area_computed_km2"].round(0).astype("Int64"),
         tr("map.diff_km2", lang): regs["diff_km2"].round(0).astype("Int64"),
@@ -232,10 +284,14 @@ def commune_table(lang: str = "fr", region=None, data_dir: PathLike = None) -> p
     data = load_map_data(data_dir)
     rid = map_region_id(data, region)
     c = commune_frame(data)
+    mixed = not c["prodegol"].all()  # the named group beside other communes: say which is which
     if rid is not None:
         c = c[c["region_id"] == rid]
+    group = {tr("overview.group", lang): [tr("map.group.prodegol" if g else "map.group.other", lang)
+                                     for g in c["prodegol"]]} if mixed else {}
     return pd.DataFrame({
         tr("col.commune", lang): c["commune"],
+        **group,
         tr("region", lang): c["region"],
         tr("prefecture", lang): c["prefecture"],
         tr("urban_centre", lang): c["urban_centre"],

@@ -1,9 +1,14 @@
 """What one commune's presentation sheet (notebook 10) says, as frames: the facts, not their writing.
 
 The study's page for a commune (§3) is short; partners looking for a commune need it together with
-its partnerships (Tableau n°01), sectors (Tableau n°03 and n°6), leads, web references and what the
-study leaves unknown. Everything here is computed from data/; ``coopdata.views.sheet`` writes it
-(numbers, dates, the sheet's HTML and its timeline).
+its partnerships (Tableau n°01 and later sources) and what the sources know of each over time
+(``coopdata.analysis.lifecycle``: last confirmation, status, end), sectors (Tableau n°03 and n°6), leads,
+web references and what the sources leave unknown. Everything here is computed from data/;
+``coopdata.views.sheet`` writes it (numbers, dates, the sheet's HTML and its timeline).
+
+Any commune of communes.csv has a sheet: one the study did not survey (``prodegol`` False) may leave the
+study's columns empty (mayor, population…), which stay None here, never a guess. A row of the study cites
+the lines of its text; a row of another source cites that source (title, publisher, date) and its locator.
 
 Builders take ``(commune_id, lang, data=ProfileData)``; ``build_profile`` runs them all once.
 """
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from coopdata.analysis.lifecycle import lifecycle
 from coopdata.analysis.sectors import gaps
 from coopdata.analysis.timelines import years_in
 from coopdata.core.errors import ParameterError
@@ -24,7 +30,8 @@ from coopdata.core.text import is_missing, normalize_name, safe_url
 from coopdata.data import loaders
 
 # Tables whose conflicts concern what the sheet shows (finance and national counts are not on the sheet).
-SHEET_TABLES = ("communes", "partnerships", "sectors_current", "sectors_interest", "web_references")
+SHEET_TABLES = ("communes", "partnerships", "partnership_events", "sectors_current", "sectors_interest",
+                "web_references")
 SECTOR_TABLES = (("current", "Tableau n°03"), ("interest", "Tableau n°6"))
 _SECTION = re.compile(r"^(§[\d.]+)")
 COMMUNE_PAGE = "§3, page « Commune"  # how conflicts.csv names a commune page in printed_at
@@ -81,6 +88,8 @@ class ProfileData:
     current: pd.DataFrame
     interest: pd.DataFrame
     events: pd.DataFrame
+    life_events: pd.DataFrame  # partnership_events.csv
+    sources: pd.DataFrame
 
 
 def load_profile_data(data_dir=None) -> ProfileData:
@@ -93,6 +102,8 @@ def load_profile_data(data_dir=None) -> ProfileData:
         current=loaders.load_sectors("current", data_dir),
         interest=loaders.load_sectors("interest", data_dir),
         events=loaders.load_events(data_dir),
+        life_events=loaders.load_table("partnership_events", data_dir),
+        sources=loaders.load_table("sources", data_dir),
     )
 
 
@@ -115,6 +126,27 @@ def commune_records(data: ProfileData, commune_id: str) -> set[str]:
     return {commune_id} | pids | refs
 
 
+def in_study(commune: pd.Series) -> bool:
+    """The commune is one of the study's (the ProDeGoL communes, ``prodegol`` True)."""
+    return not is_missing(commune.get("prodegol")) and bool(commune["prodegol"])
+
+
+def cite(source_id, locator, lines, sources: pd.DataFrame) -> str:
+    """Where a row comes from: « Tableau n°01 (l. 976-986) » for the study's rows (lines of its text), else the
+    source's title (publisher, date) and the locator: « Le Journal de Mayotte (…, 2022-05-10) — article … »."""
+    row = sources[sources["source_id"] == source_id]
+    study = row.empty or row["kind"].iloc[0] == "study"
+    if study:
+        return str(locator) if is_missing(lines) else f"{locator} (l. {lines})"
+    r = row.iloc[0]
+    publisher = r["author_or_publisher"]
+    if not is_missing(publisher) and str(publisher).split(" (")[0] in str(r["title"]):
+        publisher = None  # already named by the title (« Le Journal de Mayotte: … »)
+    who = ", ".join(str(v) for v in (publisher, r["date"]) if not is_missing(v))
+    title = f"{r['title']} ({who})" if who else str(r["title"])
+    return title if is_missing(locator) else f"{title} — {locator}"
+
+
 def commune_conflicts(commune_id: str, data: ProfileData | None = None, data_dir=None) -> pd.DataFrame:
     """conflicts.csv rows on what the sheet shows (SHEET_TABLES) for this commune, its partnerships and links."""
     data = _data(data, data_dir)
@@ -128,7 +160,8 @@ def commune_conflicts(commune_id: str, data: ProfileData | None = None, data_dir
 
 def variants(conflicts: pd.DataFrame, pid: str, field: str) -> pd.DataFrame:
     """The conflicts rows printing a value of ``partnerships.<field>`` for partnership ``pid``."""
-    mask = (conflicts["field"] == f"partnerships.{field}") & conflicts["record_ids"].map(lambda v: pid in ids(v))
+    full = field if "." in field else f"partnerships.{field}"
+    mask = (conflicts["field"] == full) & conflicts["record_ids"].map(lambda v: pid in ids(v))
     return conflicts[mask]
 
 
@@ -154,9 +187,12 @@ def split_source(source: str) -> tuple[str, str]:
     return page, phase.replace(" (study phase)", "")
 
 
-def phase_number(data: ProfileData, study_phase: str) -> int:
-    """1 for the study's first survey phase, 2 for the second…"""
-    return sorted(data.communes["study_phase"].unique()).index(study_phase) + 1
+def phase_number(data: ProfileData, study_phase) -> int | None:
+    """1 for the study's first survey phase, 2 for the second…; None for a commune the study did not survey."""
+    if is_missing(study_phase):
+        return None
+    phases = sorted(p for p in data.communes["study_phase"].unique() if not is_missing(p))
+    return phases.index(study_phase) + 1
 
 
 # --------------------------------------------------------------------------- builders
@@ -171,23 +207,29 @@ IDENTITY_FIELDS = (("commune", "col.commune"), ("region", "region"), ("prefectur
 def identity(commune_id: str, lang: str = "fr", data: ProfileData | None = None, data_dir=None) -> pd.DataFrame:
     """The commune page's facts: one row per field (label in ``lang``, value as in data/, source), indexed by field.
 
-    Missing values are None; the density is computed (one decimal). ``coopdata.views.sheet`` writes them."""
+    Missing values are None (a commune outside the study leaves most of them empty); the density is
+    computed (one decimal). ``coopdata.views.sheet`` writes them."""
     check_lang(lang)
     data = _data(data, data_dir)
     c = commune_row(data, commune_id)
-    page, phase_source = split_source(c["source"])
+    if in_study(c):
+        page, phase_source = split_source(c["source"])
+    else:
+        page = phase_source = cite(c["source_id"], c["source"], None, data.sources)
     density = c["density_per_km2"]
-    values = {
-        "distance_km": int(c["distance_km"]),
-        "population": None if is_missing(c["population"]) else int(c["population"]),
-        "area_km2": int(c["area_km2"]),
-        "density_per_km2": None if is_missing(density) else round(float(density), 1),
-        "cooperation_sentence": None if is_missing(c["cooperation_sentence"]) else c["cooperation_sentence"],
-    }
-    rows = [(field, tr(key, lang), values.get(field, c[field]),
+
+    def value(field):
+        v = c.get(field)
+        if is_missing(v):
+            return None
+        return int(v) if field in ("distance_km", "population", "area_km2") else v
+
+    values = {field: value(field) for field, _ in IDENTITY_FIELDS}
+    values["density_per_km2"] = None if is_missing(density) else round(float(density), 1)
+    rows = [(field, tr(key, lang), values[field],
              tr("profile.computed", lang) if field == "density_per_km2" else
              phase_source if field == "study_phase" else page) for field, key in IDENTITY_FIELDS]
-    df = pd.DataFrame(rows, columns=["field", "label", "value", "source"])
+    df = pd.DataFrame(rows, columns=["field", "label", "value", "source"], dtype=object)  # None stays None
     return df.set_index("field", drop=False)
 
 
@@ -199,31 +241,43 @@ def country(row, lang: str) -> str:
     return "" if is_missing(row.partner_country_printed) else str(row.partner_country_printed)
 
 
+LIFE_COLUMNS = ("last_confirmed", "last_confirmed_kind", "last_confirmed_source", "status", "status_since",
+                "status_since_source", "end_date", "end_source", "confirmed_after_end")
+
+
 def partnerships_table(commune_id: str, lang: str = "fr", data: ProfileData | None = None,
-                       data_dir=None) -> pd.DataFrame:
-    """Tableau n°01 rows of the commune, with the ids of the conflicts on their start year and partner name."""
+                       data_dir=None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The commune's partnerships (every source), with the ids of the conflicts on their start year, partner
+    name and status, and what the sources know of each up to ``as_of`` (default: today): LIFE_COLUMNS of
+    ``coopdata.analysis.lifecycle``. ``start_year`` stays NA where no source gives it (rows last)."""
     check_lang(lang)
     data = _data(data, data_dir)
     commune_row(data, commune_id)
     conflicts = commune_conflicts(commune_id, data)
     p = data.partnerships
     rows = p[(p["commune_id"] == commune_id) & (p["record_type"] == "partnership")]
+    life = lifecycle(rows, data.life_events, as_of=as_of or dt.date.today()).set_index("partnership_id")
     out = []
-    for r in rows.sort_values(["start_year", "partnership_id"]).itertuples():
-        years = variants(conflicts, r.partnership_id, "start_year")
-        names = variants(conflicts, r.partnership_id, "partner")
+    for r in rows.sort_values(["start_year", "partnership_id"], na_position="last").itertuples():
+        found = [variants(conflicts, r.partnership_id, f)["conflict_id"]
+                 for f in ("start_year", "partner", "partnership_events.status_after")]
         out.append({
             "partnership_id": r.partnership_id,
             "partner": r.partner,
             "country": country(r, lang),
             "model": tr(f"model.{r.model}", lang),
-            "start_year": int(r.start_year),
+            "start_year": pd.NA if is_missing(r.start_year) else int(r.start_year),
             "sectors_printed": "" if is_missing(r.sectors_printed) else r.sectors_printed,
-            "conflicts": ", ".join(sorted(set(years["conflict_id"]) | set(names["conflict_id"]))),
-            "source": f"{r.source} (l. {r.source_lines})",
+            "conflicts": ", ".join(sorted(set().union(*found))),
+            "source_id": r.source_id,
+            "source": cite(r.source_id, r.source, r.source_lines, data.sources),
+            **{c: life.at[r.partnership_id, c] for c in LIFE_COLUMNS},
         })
-    cols = ["partnership_id", "partner", "country", "model", "start_year", "sectors_printed", "conflicts", "source"]
-    return pd.DataFrame(out, columns=cols)
+    cols = ["partnership_id", "partner", "country", "model", "start_year", "sectors_printed", "conflicts",
+            "source_id", "source", *LIFE_COLUMNS]
+    df = pd.DataFrame(out, columns=cols)
+    df["start_year"] = df["start_year"].astype("Int64")
+    return df
 
 
 def leads_table(commune_id: str, lang: str = "fr", data: ProfileData | None = None, data_dir=None) -> pd.DataFrame:
@@ -240,7 +294,7 @@ def leads_table(commune_id: str, lang: str = "fr", data: ProfileData | None = No
         "partner": r.partner,
         "country": country(r, lang),
         "purpose": "" if is_missing(r.sectors_printed) else r.sectors_printed,
-        "source": f"{r.source} (l. {r.source_lines})",
+        "source": cite(r.source_id, r.source, r.source_lines, data.sources),
     } for r in rows.sort_values(["record_type", "partnership_id"]).itertuples()]
     return pd.DataFrame(out, columns=["partnership_id", "kind", "model", "partner", "country", "purpose", "source"])
 
@@ -257,19 +311,18 @@ def sectors_table(commune_id: str, lang: str = "fr", data: ProfileData | None = 
     out = []
     for sector_id in data.sectors["sector_id"]:
         st = status.get(sector_id)
-        out.append({
-            "sector_id": sector_id,
-            "sector": tr(f"sector.{sector_id}", lang),
-            "current": cur.at[sector_id, "value"],
-            "interest": itr.at[sector_id, "value"],
-            "current_text": tr(f"answer.{cur.at[sector_id, 'value']}", lang),
-            "interest_text": tr(f"answer.{itr.at[sector_id, 'value']}", lang),
-            "gap": "" if st is None else st,
-            "gap_text": "—" if st is None else tr(f"status.{st}", lang),
-            "current_in_printed_table": bool(cur.at[sector_id, "in_printed_table"]),
-            "interest_in_printed_table": bool(itr.at[sector_id, "in_printed_table"]),
-        })
-    return pd.DataFrame(out)
+        row = {"sector_id": sector_id, "sector": tr(f"sector.{sector_id}", lang)}
+        for kind, cells in (("current", cur), ("interest", itr)):
+            given = sector_id in cells.index  # a commune the derived tables do not cover yet: not given
+            row[kind] = cells.at[sector_id, "value"] if given else None
+            row[f"{kind}_text"] = tr(f"answer.{row[kind]}" if given else "profile.not_given", lang)
+            row[f"{kind}_in_printed_table"] = bool(cells.at[sector_id, "in_printed_table"]) if given else False
+        row["gap"] = "" if st is None else st
+        row["gap_text"] = "—" if st is None else tr(f"status.{st}", lang)
+        out.append(row)
+    cols = ["sector_id", "sector", "current", "interest", "current_text", "interest_text", "gap", "gap_text",
+            "current_in_printed_table", "interest_in_printed_table"]
+    return pd.DataFrame(out)[cols]
 
 
 def web_links(commune_id: str, data: ProfileData | None = None, data_dir=None) -> pd.DataFrame:
@@ -281,7 +334,8 @@ def web_links(commune_id: str, data: ProfileData | None = None, data_dir=None) -
     out = refs[["ref_id", "heading_printed", "label_printed"]].copy()
     out["url"] = [safe_url(u) for u in refs["url"]]
     out["url_printed"] = refs["url"].to_numpy()
-    out["source"] = [f"{s} (l. {ln})" for s, ln in zip(refs["source"], refs["source_lines"], strict=True)]
+    out["source"] = [cite(s, loc, ln, data.sources)
+                     for s, loc, ln in zip(refs["source_id"], refs["source"], refs["source_lines"], strict=True)]
     return out.sort_values("ref_id").reset_index(drop=True)
 
 
@@ -305,7 +359,8 @@ class Profile:
     @property
     def term_over(self) -> bool:
         """The mayor's printed term ended before ``as_of``."""
-        return self.as_of is not None and self.as_of.year > int(self.commune["term_end"])
+        end = self.commune.get("term_end")
+        return self.as_of is not None and not is_missing(end) and self.as_of.year > int(end)
 
 
 def build_profile(commune, lang: str = "fr", data_dir=None, as_of: dt.date | None = None,
@@ -319,7 +374,7 @@ def build_profile(commune, lang: str = "fr", data_dir=None, as_of: dt.date | Non
         commune_id=commune_id, name=str(row["commune"]), lang=lang, as_of=as_of, commune=row,
         conflicts=commune_conflicts(commune_id, data),
         identity=identity(commune_id, lang, data),
-        partnerships=partnerships_table(commune_id, lang, data),
+        partnerships=partnerships_table(commune_id, lang, data, as_of=as_of),
         leads=leads_table(commune_id, lang, data),
         sectors=sectors_table(commune_id, lang, data),
         links=web_links(commune_id, data),

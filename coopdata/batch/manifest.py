@@ -1,13 +1,15 @@
 """``manifest.json``: what a run did, with what, and how long it took.
 
-Parameters, the sha256 of every input (data files and notebooks), the versions of the packages that
-make the outputs, the git commit of the project, and per notebook its parameters, status, error,
-durations and the sha256 of every file it wrote.
+Parameters, the sha256 of every input (data files and notebooks), a short checksum of every row of every
+table (keyed by primary key: :func:`row_checksums`, compared by :mod:`coopdata.batch.changes`), the
+versions of the packages that make the outputs, the git commit of the project, and per notebook its
+parameters, status, error, durations and the sha256 of every file it wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import json
 import shutil
@@ -18,6 +20,8 @@ from pathlib import Path
 
 from coopdata.batch.plan import Job
 from coopdata.core.paths import PROJECT_DIR
+from coopdata.data.description import read_descriptor, tabular_resources
+from coopdata.data.loaders import load_table
 
 MANIFEST_NAME = "manifest.json"
 PACKAGES = (
@@ -71,11 +75,59 @@ def git_info(root: Path = PROJECT_DIR) -> dict | None:
     return {"commit": commit, "dirty": dirty}
 
 
+#: Hex digits kept of each row's sha256: 48 bits, plenty to tell a changed row among a few thousand.
+ROW_DIGEST_CHARS = 12
+#: Joins the values of a composite primary key into one row id (« tone-1/eau_assainissement »).
+KEY_SEP = "/"
+
+
+def _row_digest(row: dict) -> str:
+    """The checksum of one row: its values by column name (column order does not matter), as read."""
+    text = json.dumps(sorted(row.items()), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:ROW_DIGEST_CHARS]
+
+
+def table_checksums(path: Path, key: list[str]) -> dict[str, str]:
+    """{row id: checksum} of a CSV file; the id is the primary key's values, or the row's own checksum
+    when the table has no key (a repeated row gets ``#2``, ``#3``…)."""
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            row = {k: (v or "") for k, v in row.items() if k is not None}
+            digest = _row_digest(row)
+            rid = KEY_SEP.join(row.get(k, "") for k in key) if key else digest
+            base, n = rid, 1
+            while rid in out:
+                n += 1
+                rid = f"{base}#{n}"
+            out[rid] = digest
+    return out
+
+
+def row_checksums(data_dir: Path) -> dict[str, dict]:
+    """Per table of the data folder: its primary key and ``{row id: checksum}`` (for ``manifest.json``)."""
+    out = {}
+    for res in tabular_resources(read_descriptor(data_dir)):
+        key = res.get("schema", {}).get("primaryKey") or []
+        key = [key] if isinstance(key, str) else list(key)
+        path = Path(data_dir) / res["path"]
+        if path.is_file():
+            out[res["name"]] = {"key": key, "path": res["path"], "rows": table_checksums(path, key)}
+    return out
+
+
+def commune_counts(data_dir: Path) -> dict[str, int]:
+    """How many communes the data describe: the ProDeGoL group (the study's) and the others."""
+    group = load_table("communes", data_dir, validate=False)["prodegol"].fillna(False).astype(bool)
+    return {"prodegol": int(group.sum()), "other": int((~group).sum())}
+
 
 def run_inputs(data_dir: Path, digest: str, notebooks_dir: Path, jobs: list[Job]) -> dict:
-    """The inputs of a run: the data folder (digest and every file's sha256) and the notebooks run."""
+    """The inputs of a run: the data folder (digest, every file's sha256, every table row's checksum) and the
+    notebooks run."""
     return {
         "data_dir": str(data_dir), "data_digest": digest, "data": tree_checksums(data_dir),
+        "rows": row_checksums(data_dir), "communes": commune_counts(data_dir),
         "notebooks_dir": str(notebooks_dir),
         "notebooks": {p.name: sha256_file(p) for p in sorted({j.notebook for j in jobs})},
     }

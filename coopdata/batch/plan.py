@@ -2,7 +2,8 @@
 
 Every numbered notebook of ``notebooks/`` (``01_map.ipynb`` ...) runs once per language; a notebook
 whose ``parameters`` cell defines ``commune`` (the commune profile) runs once per commune and
-language, the commune's name passed as ``commune``. ``--only`` keeps some of the jobs.
+language, the commune's name passed as ``commune`` (every row of communes.csv: a commune added to the data gets
+its profile; « Agoè-Nyivé 2 » → job ``10_commune_profile-agoe-nyive-2``). ``--only`` keeps some of the jobs.
 """
 
 from __future__ import annotations
@@ -137,9 +138,14 @@ def plan_jobs(notebooks: list[Path], langs: tuple[str, ...], date: dt.date, data
             if PROFILE_PARAMETER in parameter_names(nb):
                 if communes is None:
                     communes = commune_names(data_dir)
+                seen: dict[str, str] = {}
                 for commune in communes:
-                    jobs.append(Job(f"{nb.stem}-{slugify(commune)}", nb, lang,
-                                    {PROFILE_PARAMETER: commune, **params}, commune=commune))
+                    name = f"{nb.stem}-{slugify(commune)}"
+                    if name in seen:
+                        raise RunError(f"communes {seen[name]!r} and {commune!r} give the same file name "
+                                       f"({name}): rename one in communes.csv")
+                    seen[name] = commune
+                    jobs.append(Job(name, nb, lang, {PROFILE_PARAMETER: commune, **params}, commune=commune))
             else:
                 jobs.append(Job(nb.stem, nb, lang, params))
     return jobs

@@ -16,8 +16,9 @@ What a run does
    and exports the reader's HTML (:mod:`coopdata.report.html`). The main process signs every
    executed notebook (``nbformat.sign.NotebookNotary``) so that JupyterLab trusts its maps, shows a
    progress bar and one line per notebook.
-4. Writes ``manifest.json`` (:mod:`coopdata.batch.manifest`) and ``index.html`` (:mod:`coopdata.batch.index`),
-   then publishes (:mod:`coopdata.batch.publish`).
+4. Writes ``manifest.json`` (:mod:`coopdata.batch.manifest`, with a checksum of every row of the data) and
+   ``index.html`` (:mod:`coopdata.batch.index`, with what changed in the data since the previous dated run of
+   the same output folder: :mod:`coopdata.batch.changes`), then publishes (:mod:`coopdata.batch.publish`).
 
 Layout of ``OUTPUT_DIR/DATE/``
 ------------------------------
@@ -80,6 +81,7 @@ from nbformat.sign import NotebookNotary
 from tqdm import tqdm
 
 from coopdata import _speedups  # noqa: F401  (before jsonschema; coopdata/__init__ runs it first anyway)
+from coopdata.batch.changes import changes_since_previous
 from coopdata.batch.execute import default_jobs, describe_error, execute_tasks
 from coopdata.batch.index import write_index
 from coopdata.batch.manifest import build_manifest, previous_durations, run_inputs, write_manifest
@@ -186,7 +188,7 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
         manifest = build_manifest(root, jobs, results, parameters=parameters, inputs=inputs, started_at=started_at,
                                   duration_s=time.perf_counter() - started)
         write_manifest(root, manifest)
-        write_index(root, manifest, jobs, results)
+        write_index(root, manifest, jobs, results, changes_since_previous(output_dir, manifest))
 
         failed = [j for j in jobs if results.get(j.key, {}).get("status") != "ok"]
         if failed:

@@ -20,28 +20,38 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from coopdata.analysis.lifecycle import UNKNOWN, events_until, source_label
 from coopdata.analysis.timelines import (
     agreements_count,
     commune_names,
     communes_table,
+    confirmed_after_end,
     count_table,
     decade_changes,
+    life_marks,
     partnership_rows,
     start_year_claims,
-    timeline_rows,
+    timeline_life,
+    undated_rows,
 )
 from coopdata.core.i18n import check_lang, label_or_code, tr
-from coopdata.core.text import esc
+from coopdata.core.text import esc, is_missing
+from coopdata.data.loaders import load_table
 from coopdata.views.style import (
     CONFLICT_COLOUR,
     COUNT_COLOUR,
     EVENT_LINE,
     FONT,
+    LIFE_EVENT_COLOUR,
+    LIFE_EVENT_SYMBOLS,
     MODELS,
     PERIOD_FILL,
     SURVEY_LINE,
+    UNCONFIRMED_DASH,
+    UNCONFIRMED_LEGEND,
     colon,
     fmt_date,
+    fmt_partial_date,
     list_sep,
     model_colour,
 )
@@ -143,34 +153,71 @@ def _as_date(as_of) -> dt.date:
 # ------------------------------------------------------------------------------------------ timeline
 
 #: Sizes of the two layouts: the report's (all communes) and the commune sheet's (one commune, A4 width).
-_REPORT = {"margin": {"l": 110, "r": 215, "t": 115, "b": 150}, "note_width": 175, "wrap": 27, "width": None}
-_SHEET = {"margin": {"l": 90, "r": 165, "t": 0, "b": 140}, "note_width": 105, "wrap": 24,  # t: from the legend
-          "width": 680}
+#: ``t`` and ``b`` follow the legend's rows (``columns`` entries of ``entry`` pixels each) and the notes' lines.
+_REPORT = {"margin": {"l": 110, "r": 215}, "note_width": 175, "wrap": 27, "width": None, "columns": 2, "entry": 330}
+_SHEET = {"margin": {"l": 90, "r": 165}, "note_width": 105, "wrap": 24, "width": 680, "columns": 1, "entry": None}
+
+
+def when(date, lang: str = "fr") -> str:
+    """« le 28 avril 2022 », « en décembre 2018 », « en 2019 » (the preposition follows the date's precision)."""
+    key = "when.on" if str(date).count("-") == 2 else "when.in"
+    return tr(key, lang, date=fmt_partial_date(date, lang))
+
+
+def confirmation_text(life, sources: pd.DataFrame, lang: str = "fr") -> str:
+    """What the last confirmation is: « listé en décembre 2018 (étude) », « confirmé le 28 avril 2022 (…) »."""
+    if is_missing(life["last_confirmed"]):
+        return ""
+    key = "life.listed" if life["last_confirmed_kind"] == "listed" else "life.confirmed"
+    return tr(key, lang, when=when(life["last_confirmed"], lang),
+              source=source_label(life["last_confirmed_source"], sources, lang))
+
+
+def status_text(life, sources: pd.DataFrame, lang: str = "fr") -> str:
+    """The status a source states, and since when (« statut : actif depuis novembre 2023 (…) »); "" when none does."""
+    if life["status"] == UNKNOWN:
+        return ""
+    if life["status"] == "ended" and not is_missing(life["end_date"]):
+        date, source, phrase = life["end_date"], life["end_source"], when(life["end_date"], lang)
+    else:
+        date, source = life["status_since"], life["status_since_source"]
+        phrase = tr("when.since_day" if str(date).count("-") == 2 else "when.since", lang,
+                    date=fmt_partial_date(date, lang))
+    return tr("life.status", lang, status=tr(f"partnership_status.{life['status']}", lang), when=phrase,
+              source=source_label(source, sources, lang))
 
 
 def timeline(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.DataFrame, as_of=None,
-             lang: str = "fr", communes: pd.DataFrame | None = None, commune_id: str | None = None) -> go.Figure:
-    """Partnerships (Tableau n°01) from their start year to ``as_of``, one row per commune.
+             lang: str = "fr", communes: pd.DataFrame | None = None, commune_id: str | None = None, *,
+             life_events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> go.Figure:
+    """Partnerships drawn as far as their sources know them, one row per commune, up to ``as_of``.
 
-    The bar starts at the year of Tableau n°01; each other year printed for it (data/conflicts.csv,
-    kind start_year) is a red marker on the same row, joined to the bar by a dotted line, whose hover
-    says where it is printed. Context: the special delegations period and the 2019 local elections
-    (events.csv). Leads and mentions, which have no year, are not plotted (the caption says so).
-    ``communes`` gives names and row order (default: data/communes.csv).
+    Per partnership with a start year: a solid bar from that year to its last confirmation by a source
+    (the study's listing at its survey, or a later source), then a dotted line in the same colour,
+    « not confirmed after the last source », up to ``as_of``; a partnership a source ends stops at its
+    end. Dated events (act, convention, dormancy, relaunch, term, end… of ``life_events``, i.e.
+    data/partnership_events.csv) are markers whose hover names their source; a confirmation dated after
+    a source's end is a conflict marker. Every other start year printed for a row (data/conflicts.csv,
+    kind start_year) is a red marker joined to the bar by a dotted line. Partnerships without a start
+    year are not drawn: the note lists them. Context: the special delegations period and the 2019
+    local elections (``events``). ``communes`` gives names and row order (default: data/communes.csv);
+    ``life_events`` and ``sources`` default to data/'s.
 
     With ``commune_id`` the same figure is drawn for that commune only, sized for its presentation sheet,
-    with the date of the study's survey of the commune (§2.1): the traces are the report's traces for
-    that commune.
+    with the date of the study's survey of the commune when it has one: the traces are the report's
+    traces for that commune.
     """
     check_lang(lang)
     as_of = _as_date(as_of)
     end = decimal_year(as_of)
     communes = communes_table(communes)
+    life_events = load_table("partnership_events") if life_events is None else life_events
+    sources = load_table("sources") if sources is None else sources
     names = commune_names(communes)
     only = None if commune_id is None else [commune_id]
     if commune_id is not None and commune_id not in names:
         raise ValueError(f"unknown commune_id {commune_id!r}")
-    rows = timeline_rows(partnerships, as_of, communes, only=only)
+    rows = timeline_life(partnerships, life_events, as_of, communes, only=only)
     if rows.empty and commune_id is None:
         raise ValueError(f"no partnership starts on or before {as_of}")
     shown = only or list(dict.fromkeys(rows["commune_id"]))
@@ -183,66 +230,160 @@ def timeline(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.Dat
         for j, pid in enumerate(group["partnership_id"]):
             ypos[pid] = base[cid] + ((k - 1) / 2 - j) * _ROW_STEP
     rows["y"] = rows["partnership_id"].map(ypos)
+    title_of = {r.partnership_id: esc(f"{names[r.commune_id]} – {r.partner}") for r in rows.itertuples()}
 
     fig = go.Figure()
-    for model in [m for m in MODELS if m in set(rows["model"])]:
-        sub = rows[rows["model"] == model]
-        custom = [[esc(names[r.commune_id]), esc(r.partner), esc(tr(f"model.{model}", lang)), r.start_year,
-                   esc(r.source), r.partnership_id] for r in sub.itertuples()]
-        fig.add_trace(go.Bar(
-            orientation="h", base=sub["start_year"].tolist(), x=[end - s for s in sub["start_year"]],
-            y=sub["y"].tolist(), width=0.26, name=tr(f"model.{model}", lang), legendgroup=model,
-            marker={"color": model_colour(model), "line": {"width": 0}}, customdata=custom,
-            hovertemplate=("<b>%{customdata[0]} – %{customdata[1]}</b><br>%{customdata[2]}<br>"
-                           + tr("since", lang, year="%{customdata[3]}")
-                           + " (%{customdata[4]}, %{customdata[5]})<extra></extra>"),
-        ))
+    _add_bars(fig, rows, names, sources, lang)
     for r in rows.itertuples():  # short partner names in the right margin, level with their bar
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=6, y=r.y, yref="y", showarrow=False,
                            text=wrap(short_partner(r.partner), size["wrap"]), font={"size": 11, "color": "#333333"},
                            align="left")
-
     claims = start_year_claims(conflicts, partnerships)
     claims = claims[claims["partnership_id"].isin(ypos)]
     _add_claims(fig, claims, ypos, names, lang)
+    _add_life_events(fig, life_marks(life_events, ypos, as_of, LIFE_EVENT_SYMBOLS), ypos, title_of, sources, lang)
+    _add_after_end(fig, confirmed_after_end(life_events, rows, as_of), rows, ypos, title_of, sources, lang)
     event_notes = _add_events(fig, events, as_of, lang)
     if commune_id is not None:
         event_notes += _add_survey(fig, communes, commune_id, as_of, lang)
 
     competing_places = _places(claims.loc[~claims["used"], "printed_at"], lang)
     others = partnerships[partnerships["record_type"] != "partnership"]
+    undated = undated_rows(partnerships, communes, only)
     if only is not None:
         others = others[others["commune_id"].isin(only)]
     where = list_sep(lang).join(sorted(dict.fromkeys(s.split(" ")[0] for s in others["source"])))
+    known = events_until(life_events, as_of)
+    used_sources = set(rows["source_id"]) | set(known.loc[known["partnership_id"].isin(ypos), "source_id"])
+    study = set(sources.loc[sources["kind"] == "study", "source_id"])
+    cited = [tr("study", lang)] * bool(used_sources & study) + list(dict.fromkeys(
+        source_label(s, sources, lang) for s in sorted(used_sources - study)))
     notes = [
-        tr("fig.timeline.source", lang, study=tr("study", lang), competing=competing_places or "—",
+        tr("fig.timeline.source", lang, sources=list_sep(lang).join(cited) or "—", competing=competing_places or "—",
            events=list_sep(lang).join(event_notes) or "—"),
         tr("fig.timeline.caption", lang, n=len(others), where=where or "—"),
     ]
+    if len(undated):
+        which = list_sep(lang).join(f"{names.get(r.commune_id, r.commune_id)} – {r.partner}"
+                                    for r in undated.itertuples())
+        notes.append(tr("fig.timeline.undated", lang, n=len(undated), which=which))
+    entries = sum(1 for t in fig.data if t.name and t.showlegend is not False)
+    lines = sum(len(textwrap.wrap(note, size["note_width"])) for note in notes)
+    margin = {**size["margin"], "t": 50 + 20 * -(-entries // size["columns"]), "b": 58 + 14 * lines}
     if commune_id is None:
         title = tr("fig.timeline.title", lang, start=int(rows["start_year"].min()), as_of=fmt_date(as_of, lang))
-        height = 150 + 52 * n + 120
+        height = margin["t"] + margin["b"] + 52 * n + 5
     else:
         title = tr("profile.timeline_title", lang, commune=names[commune_id])
-        entries = sum(1 for t in fig.data if t.name)  # the legend: one row each at the sheet's width
-        size = {**size, "margin": {**size["margin"], "t": 45 + 19 * entries}}
-        height = size["margin"]["t"] + size["margin"]["b"] + 90 + 40 * max(1, len(rows))
-    base_layout(fig, title, notes, height=height, margin=size["margin"], note_width=size["note_width"],
-                width=size["width"])
+        height = margin["t"] + margin["b"] + 90 + 40 * max(1, len(rows))
+    base_layout(fig, title, notes, height=height, margin=margin, note_width=size["note_width"], width=size["width"])
     first = int(rows["start_year"].min()) if len(rows) else as_of.year
+    # the report's axis starts in 1955 at the latest; a sheet's at the decade before its first partnership,
+    # 2000 at the latest, so that the context (the delegations, the elections) stays in view
+    left = min(1955, first - 3) if commune_id is None else min(2000, (first - 2) // 10 * 10)
     ys = list(ypos.values())
     fig.update_layout(
         barmode="overlay", bargap=0, showlegend=True,  # even with a single model (a commune's sheet)
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "yref": "paper",
-                "font": {"size": 11.5}, "traceorder": "normal"},
-        xaxis={"title": {"text": tr("col.year", lang)}, "range": [min(1955, first - 3), end + 0.3],
-               "dtick": 5 if commune_id is None else 10, "showgrid": True, "gridcolor": "#EEEEEE",
+                "font": {"size": 11.5}, "traceorder": "normal",
+                **({"entrywidth": size["entry"], "entrywidthmode": "pixels"} if size["entry"] else {})},
+        xaxis={"title": {"text": tr("col.year", lang)}, "range": [left, end + 0.3],
+               "dtick": 5 if commune_id is None or end - left <= 40 else 10, "showgrid": True, "gridcolor": "#EEEEEE",
                "zeroline": False, "ticks": "outside"},
         yaxis={"tickvals": [base[c] for c in shown], "ticktext": [esc(names[c]) for c in shown],
                "range": [min([-0.6, *[y - 0.3 for y in ys]]), max([n - 0.4, *[y + 0.3 for y in ys]])],
                "showgrid": False, "zeroline": False},
     )
     return fig
+
+
+def _add_bars(fig: go.Figure, rows: pd.DataFrame, names: dict, sources: pd.DataFrame, lang: str) -> None:
+    """Per model: the solid bars (start year to last confirmation), then the dotted unconfirmed parts."""
+    models = [m for m in MODELS if m in set(rows["model"])]
+    for model in models:
+        sub = rows[rows["model"] == model]
+        custom = [[esc(names[r.commune_id]), esc(r.partner), esc(tr(f"model.{model}", lang)), r.start_year,
+                   esc(r.source), r.partnership_id, esc(confirmation_text(r._asdict(), sources, lang)),
+                   esc(status_text(r._asdict(), sources, lang))] for r in sub.itertuples()]
+        fig.add_trace(go.Bar(
+            orientation="h", base=sub["start_year"].tolist(), x=(sub["solid_to"] - sub["start_year"]).tolist(),
+            y=sub["y"].tolist(), width=0.26, name=tr(f"model.{model}", lang), legendgroup=model,
+            marker={"color": model_colour(model), "line": {"width": 0}}, customdata=custom,
+            hovertemplate=("<b>%{customdata[0]} – %{customdata[1]}</b><br>%{customdata[2]}<br>"
+                           + tr("fig.timeline.started", lang, year="%{customdata[3]}")
+                           + " (%{customdata[4]}, %{customdata[5]})<br>%{customdata[6]}<br>%{customdata[7]}"
+                           + "<extra></extra>"),
+        ))
+    tails = rows[rows["unconfirmed_to"].notna()]
+    for model in models:
+        sub = tails[tails["model"] == model]
+        if sub.empty:
+            continue
+        xs, ys, texts, pids = [], [], [], []
+        for r in sub.itertuples():
+            hover = (f"<b>{esc(names[r.commune_id])} – {esc(r.partner)}</b><br>"
+                     + esc(tr("life.unconfirmed_hover", lang, date=fmt_partial_date(r.last_confirmed, lang))
+                           if not is_missing(r.last_confirmed) else tr("life.unconfirmed", lang)))
+            xs += [r.solid_to, r.unconfirmed_to, None]
+            ys += [r.y, r.y, None]
+            texts += [hover, hover, None]
+            pids += [r.partnership_id, r.partnership_id, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup="unconfirmed", showlegend=False,
+                                 line={"color": model_colour(model), "width": 5, "dash": UNCONFIRMED_DASH},
+                                 text=texts, customdata=pids, hovertemplate="%{text}<extra></extra>"))
+    if len(tails):  # the legend's sample: a neutral dotted line
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", legendgroup="unconfirmed",
+                                 name=tr("life.unconfirmed", lang),
+                                 line={"color": UNCONFIRMED_LEGEND, "width": 5, "dash": UNCONFIRMED_DASH}))
+
+
+def _add_life_events(fig: go.Figure, marks: pd.DataFrame, ypos: dict, title_of: dict, sources: pd.DataFrame,
+                     lang: str) -> None:
+    """One marker trace per kind of dated event (partnership_events.csv), its hover naming the sources."""
+    for kind, symbol in LIFE_EVENT_SYMBOLS.items():
+        sub = marks[marks["kind"] == kind]
+        if sub.empty:
+            continue
+        label = tr(f"event_kind.{kind}", lang)
+        custom = []
+        for r in sub.itertuples():
+            cited = list_sep(lang).join(source_label(s, sources, lang) for s in r.source_ids)
+            quote = f"<br>« {wrap(r.quotation, 70)} »" if r.quotation else ""
+            custom.append([title_of[r.partnership_id], esc(f"{label} {when(r.date, lang)} ({cited})") + quote,
+                           esc(", ".join(r.source_ids))])
+        line_only = symbol.startswith("line")
+        fig.add_trace(go.Scatter(
+            x=sub["position"].tolist(), y=[ypos[p] for p in sub["partnership_id"]], mode="markers", name=label,
+            marker={"symbol": symbol, "size": 16 if line_only else 9, "color": LIFE_EVENT_COLOUR,
+                    "line": {"color": LIFE_EVENT_COLOUR if line_only else "#FFFFFF", "width": 3 if line_only else 1}},
+            customdata=custom, meta=sub["partnership_id"].tolist(),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]})<extra></extra>",
+        ))
+
+
+def _add_after_end(fig: go.Figure, after: pd.DataFrame, rows: pd.DataFrame, ypos: dict, title_of: dict,
+                   sources: pd.DataFrame, lang: str) -> None:
+    """A confirmation dated after a source's end: a conflict marker, joined to the end by a dotted line."""
+    if after.empty:
+        return
+    xs, ys = [], []
+    for r in after.itertuples():
+        xs += [r.end_at, r.position, None]
+        ys += [ypos[r.partnership_id]] * 2 + [None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", showlegend=False, hoverinfo="skip",
+                             line={"color": CONFLICT_COLOUR, "width": 1.2, "dash": "dot"}))
+    custom = []
+    for r in after.itertuples():
+        life = {"last_confirmed": r.date, "last_confirmed_kind": r.kind, "last_confirmed_source": r.source_id}
+        custom.append([title_of[r.partnership_id], esc(tr(
+            "life.after_end_hover", lang, what=confirmation_text(life, sources, lang), when=when(r.end_date, lang),
+            source=source_label(r.end_source, sources, lang))), esc(r.source_id)])
+    fig.add_trace(go.Scatter(
+        x=after["position"].tolist(), y=[ypos[p] for p in after["partnership_id"]], mode="markers",
+        name=tr("life.after_end", lang), customdata=custom, meta=after["partnership_id"].tolist(),
+        marker={"symbol": "circle-x", "size": 11, "color": CONFLICT_COLOUR, "line": {"color": "#222222", "width": 1}},
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]})<extra></extra>",
+    ))
 
 
 def _places(printed_at: pd.Series, lang: str) -> str:
@@ -268,7 +409,7 @@ def _add_claims(fig: go.Figure, claims: pd.DataFrame, ypos: dict, names: dict, l
                                                                   "dash": "dot"},
                                  showlegend=False, hoverinfo="skip"))
     for subset, key, name, symbol, colour, size in (
-        (used, "fig.timeline.used_hover", "col.start_year", "diamond", "#FFFFFF", 10),
+        (used, "fig.timeline.used_hover", "col.start_year", "diamond", "#FFFFFF", 13),
         (competing, "fig.timeline.printed_at", "fig.timeline.competing", "x", CONFLICT_COLOUR, 12),
     ):
         if subset.empty:
@@ -318,7 +459,10 @@ def _add_survey(fig: go.Figure, communes: pd.DataFrame, commune_id: str, as_of: 
     """The month the study surveyed the commune (communes.csv study_phase, §2.1), mid-month, as a line."""
     if "study_phase" not in communes:
         return []
-    phase = str(communes.loc[communes["commune_id"] == commune_id, "study_phase"].iloc[0])
+    phase = communes.loc[communes["commune_id"] == commune_id, "study_phase"].iloc[0]
+    if is_missing(phase):  # a commune the study did not survey
+        return []
+    phase = str(phase)
     year, month = (int(x) for x in phase.split("-")[:2])
     day = dt.date(year, month, 15)
     if day > as_of:

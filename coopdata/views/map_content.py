@@ -13,15 +13,18 @@ import shapely
 from shapely.geometry import box
 
 from coopdata.analysis import geography as geo
-from coopdata.analysis.places import MapData, PartnerLinks, commune_frame
+from coopdata.analysis.places import MapData, PartnerLinks, commune_frame, drawn_bounds, group_counts, source_titles
 from coopdata.core.i18n import tr
 from coopdata.views.style import MODELS, list_sep, model_colour
 
 COORD_DECIMALS = 5
-#: Bounding box (lon/lat) of the partner map's context: West Africa to Germany, without overseas France.
-PARTNER_BBOX = (-12.0, 3.0, 18.0, 56.0)
+#: Margin (degrees) around everything the partner map draws (:func:`partner_bounds`): its countries are
+#: clipped to that box, which comes from the data, so that a partner anywhere (Mamoudzou, Mayotte) is in it.
+PARTNER_MARGIN_DEG = 2.0
 # Circle radius (pixels on the web map) = R_MIN + R_SPAN * sqrt(population / largest population).
 R_MIN, R_SPAN, R_UNKNOWN = 4.0, 14.0, 8.0
+#: A commune outside the ProDeGoL group is drawn with a second circle this many pixels outside its own.
+RING_GAP = 3.5
 #: Populations drawn as size references in the legends.
 SIZE_SAMPLES = (50_000, 100_000, 200_000)
 
@@ -40,6 +43,7 @@ def commune_marks(data: MapData) -> pd.DataFrame:
     max_pop = c["population"].astype("Float64").max()
     c["colour"] = c["colour_model"].map(model_colour)
     c["radius"] = [marker_radius(p, max_pop) for p in c["population"]]
+    c["ring"] = ~c["prodegol"]  # the ProDeGoL communes (a named group) have one circle, the others two
     return c
 
 
@@ -127,16 +131,38 @@ def region_label_points(data: MapData, communes, deg_per_px: float | None = None
     return label_points(geoms, xy, texts, char_w=4.2 * deg_per_px, half_h=8 * deg_per_px, avoid_r=radii)
 
 
-def context_clipped(data: MapData):
-    """The partner map's countries, clipped to PARTNER_BBOX, by name."""
-    return data.context.clip(box(*PARTNER_BBOX)).sort_values("ADMIN", kind="mergesort")
+def partner_bounds(data: MapData, links: PartnerLinks, margin: float = PARTNER_MARGIN_DEG) -> tuple:
+    """The partner map's box: every commune and partner place drawn (:func:`drawn_bounds`), plus a margin."""
+    minx, miny, maxx, maxy = drawn_bounds(data, links)
+    return (max(minx - margin, -180.0), max(miny - margin, -90.0), min(maxx + margin, 180.0), min(maxy + margin, 90.0))
 
 
-def context_label_points(data: MapData) -> dict:
+def context_clipped(data: MapData, bounds):
+    """The partner map's countries, clipped to ``bounds`` (:func:`partner_bounds`), by name."""
+    ctx = data.context.clip(box(*bounds))
+    return ctx[~ctx.geometry.is_empty].sort_values("ADMIN", kind="mergesort")
+
+
+def _main_part(geom):
+    """The largest polygon of a multipolygon (a country's label goes there: France's in Europe)."""
+    parts = getattr(geom, "geoms", None)
+    return max(parts, key=lambda g: g.area) if parts else geom
+
+
+def context_label_points(data: MapData, bounds) -> dict:
     """Label positions of the partner map's countries (not Togo, whose communes are there)."""
-    ctx = context_clipped(data)
-    geoms = {r["ISO_A3"]: r.geometry for _, r in ctx.iterrows() if r["ISO_A3"] != "TGO"}
+    ctx = context_clipped(data, bounds)
+    geoms = {r["ISO_A3"]: _main_part(r.geometry) for _, r in ctx.iterrows() if r["ISO_A3"] != "TGO"}
     return label_points(geoms, step=0.1, char_w=0.0, half_h=0.0)
+
+
+def places_off_context(data: MapData, links: PartnerLinks, bounds) -> list[str]:
+    """The partner places drawn where the context countries layer (data/geo) has no land: drawn anyway."""
+    ctx = context_clipped(data, bounds)
+    if len(links.places) == 0:
+        return []
+    off = geo.points_off_polygons(links.places["place_lon"], links.places["place_lat"], ctx)
+    return [str(p) for p, o in zip(links.places["partner_place"], off, strict=True) if o]
 
 
 # ----------------------------------------------------------------------------- links
@@ -167,25 +193,58 @@ def bends(drawn: pd.DataFrame) -> list[float]:
 
 
 # ----------------------------------------------------------------------------- titles and captions
-def territory_title(lang: str, region_name: str | None = None) -> str:
-    if region_name is None:
-        return tr("map.territory.title", lang)
-    return tr("map.territory.title_region", lang, region=region_name)
+def territory_title(lang: str, communes: pd.DataFrame, region_name: str | None = None) -> str:
+    """The territory map's title, its counts computed from ``communes`` (those shown)."""
+    n, others = group_counts(communes)
+    if region_name is not None:
+        if others:
+            return tr("map.territory.title_region_mixed", lang, region=region_name, n=n, others=others)
+        return tr("map.territory.title_region", lang, region=region_name)
+    if others:
+        return tr("map.territory.title_mixed", lang, n=n, others=others)
+    return tr("map.territory.title_n", lang, n=n)
+
+
+def partner_title(data: MapData, lang: str) -> str:
+    return tr("map.partner.title_n", lang, n=len(data.communes))
 
 
 def attribution_line(lang: str) -> str:
     return f"{tr('attribution_ne', lang)}{list_sep(lang)}{tr('attribution_gn', lang)}"
 
 
-def territory_caption(lang: str) -> list[str]:
-    return [tr("map.sources.territory", lang, study=tr("study", lang)), tr("map.area_method", lang),
-            tr("map.colour_rule", lang), tr("map.points_note", lang), attribution_line(lang)]
+def _later_sources(data: MapData, source_ids, lang: str) -> list[str]:
+    titles = source_titles(data, source_ids)
+    return [tr("map.sources.later", lang, items="; ".join(titles))] if titles else []
 
 
-def partner_caption(links: PartnerLinks, lang: str) -> list[str]:
-    sections = list(dict.fromkeys(links.drawn["source"].astype(str)))
+def group_lines(data: MapData, lang: str) -> list[str]:
+    """Which communes are the ProDeGoL group and which were added since (nothing when all are the group's)."""
+    n, others = group_counts(data.communes)
+    if not others:
+        return []
+    added = data.communes.loc[~data.communes["prodegol"], "commune"].astype(str).tolist()
+    names = ", ".join(added[:12]) + (", …" if len(added) > 12 else "")
+    return [tr("map.group_note", lang, n=n, others=others, names=names)]
+
+
+def territory_caption(data: MapData, lang: str) -> list[str]:
+    partnerships = data.partnerships[data.partnerships["record_type"] == "partnership"]
+    later = _later_sources(data, [*data.communes["source_id"], *partnerships["source_id"]], lang)
+    return [tr("map.sources.territory", lang, study=tr("study", lang)), *later, *group_lines(data, lang),
+            tr("map.area_method", lang), tr("map.colour_rule", lang), tr("map.points_note", lang),
+            attribution_line(lang)]
+
+
+def partner_caption(data: MapData, links: PartnerLinks, lang: str) -> list[str]:
+    study = links.drawn[links.drawn["source_id"].astype(str) == data.study_source]
+    sections = list(dict.fromkeys(study["source"].astype(str)))
     lines = [tr("map.sources.partner", lang, study=tr("study", lang), sections="; ".join(sections)),
+             *_later_sources(data, links.drawn["source_id"], lang), *group_lines(data, lang),
              tr("map.lines_drawn", lang, n=len(links.drawn), places=len(links.places))]
+    off = places_off_context(data, links, partner_bounds(data, links))
+    if off:
+        lines.append(tr("map.off_context", lang, places=", ".join(off)))
     if len(links.skipped) == 0:
         lines.append(tr("map.skipped.none", lang))
     for reason, grp in links.skipped.groupby("skip_reason", sort=True):
@@ -199,6 +258,17 @@ def location_title(commune: dict, lang: str) -> str:
     return tr("map.location.title", lang, commune=commune["commune"], region=commune["region"])
 
 
-def location_caption(lang: str) -> list[str]:
-    """Source lines of the commune location map (the attributions are added by each form)."""
-    return [tr("map.sources.location", lang, study=tr("study", lang)), tr("map.points_note", lang)]
+def location_caption(data: MapData, commune: dict, lang: str) -> list[str]:
+    """Source lines of the commune location map: the commune row's source and where its point comes from
+    (the attributions are added by each form)."""
+    if str(commune.get("source_id")) == data.study_source:
+        lines = [tr("map.sources.location", lang, study=tr("study", lang))]
+    else:
+        titles = source_titles(data, [commune.get("source_id")])
+        where = "" if pd.isna(commune.get("source")) else f", {commune['source']}"
+        lines = [tr("map.sources.location_other", lang, source=(titles or [str(commune.get("source_id"))])[0] + where)]
+    if commune.get("point_basis") == "row":
+        lines.append(tr("map.point.row", lang))
+    else:
+        lines.append(tr("map.point.urban_centre", lang, place=commune.get("urban_centre")))
+    return [*lines, tr("map.points_note", lang)]

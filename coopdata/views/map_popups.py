@@ -25,6 +25,11 @@ def _kv(label: str, value_html: str) -> str:
     return f"<tr><th style='{th}'>{esc(label)}</th><td>{value_html}</td></tr>"
 
 
+def _given(value_html: str, lang: str) -> str:
+    """The value, or « non renseigné » in italics when no source gives it."""
+    return value_html if value_html else f"<i>{esc(tr('profile.not_given', lang))}</i>"
+
+
 def _year_text(start_year, lang: str) -> str:
     return tr("since", lang, year=int(start_year)) if not pd.isna(start_year) else tr("map.year_unknown", lang)
 
@@ -45,6 +50,8 @@ def region_popup(row: dict, lang: str) -> str:
         + _kv(tr("map.prefectures", lang), esc(fmt_int(row["prefectures_count"], lang)))
         + _kv(tr("map.communes_all", lang), esc(fmt_int(row["communes_count"], lang)))
         + _kv(tr("map.communes_prodegol", lang), esc(fmt_int(row["prodegol_count"], lang)))
+        + (_kv(tr("map.communes_other", lang), esc(fmt_int(row["other_count"], lang))) if row.get("other_count")
+           else "")
         + _kv(tr("map.area_printed", lang), esc(fmt_int(row["area_printed_km2"], lang)))
         + _kv(tr("map.area_computed", lang), esc(fmt_int(row["area_computed_km2"], lang)))
         + _kv(tr("map.diff_km2", lang).split(" (")[0], diff)
@@ -58,23 +65,53 @@ def _partner_line(p, lang: str) -> str:
     return f"{esc(p['partner'])} — {esc(model)}, {esc(_year_text(p['start_year'], lang))}"
 
 
-def commune_popup(commune: dict, partnerships: pd.DataFrame, lang: str, colour_model: str | None = None) -> str:
-    """HTML of a commune's popup: population, area, density, partners and start years (all escaped)."""
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def cite(source_id, source, study_source: str | None) -> str:
+    """Where a row comes from: its ``source`` (a section of the study), prefixed with its source id when
+    the row comes from another source than the study (« S012, article ?p=17549 »)."""
+    where, sid = _text(source), _text(source_id)
+    if not sid or sid == study_source or study_source is None:
+        return where
+    return f"{sid}, {where}" if where else sid
+
+
+def _mayor_html(commune: dict, lang: str) -> str:
+    mayor = _text(commune.get("mayor"))
+    years = [_text(commune.get(k)) for k in ("term_start", "term_end")]
+    term = "–".join(y for y in years if y)
+    return esc(f"{mayor} ({term})" if mayor and term else mayor)
+
+
+def commune_popup(commune: dict, partnerships: pd.DataFrame, lang: str, colour_model: str | None = None,
+                  study_source: str | None = None) -> str:
+    """HTML of a commune's popup: group, population, area, density, mayor, partners and start years (all escaped).
+
+    A field no source gives (a commune added from another source than the study) reads « non renseigné »."""
     check_lang(lang)
     cid = commune["commune_id"]
     own = partnerships[partnerships["commune_id"] == cid]
-    if pd.isna(commune.get("population")):
-        pop = f"<i>{esc(tr('map.pop_unreadable', lang, printed=commune.get('population_printed', '')))}</i>"
-    else:
+    if not pd.isna(commune.get("population")):
         pop = esc(fmt_int(commune["population"], lang))
+    elif _text(commune.get("population_printed")):
+        pop = f"<i>{esc(tr('map.pop_unreadable', lang, printed=_text(commune.get('population_printed'))))}</i>"
+    else:
+        pop = ""
     density = fmt_num(commune.get("density_per_km2"), lang, 1)
+    prodegol = commune.get("prodegol")
+    group = "" if prodegol is None or pd.isna(prodegol) else tr("map.group." + ("prodegol" if prodegol else "other"),
+                                                                   lang)
     rows = (
-        _kv(tr("region", lang), esc(commune.get("region", "")))
-        + _kv(tr("prefecture", lang), esc(commune.get("prefecture", "")))
-        + _kv(tr("urban_centre", lang), esc(commune.get("urban_centre", "")))
-        + _kv(tr("population", lang), pop)
-        + _kv(tr("area_km2", lang), esc(fmt_int(commune.get("area_km2"), lang)))
+        (_kv(tr("overview.group", lang), esc(group)) if group else "")
+        + _kv(tr("region", lang), _given(esc(_text(commune.get("region"))), lang))
+        + _kv(tr("prefecture", lang), _given(esc(_text(commune.get("prefecture"))), lang))
+        + _kv(tr("urban_centre", lang), _given(esc(_text(commune.get("urban_centre"))), lang))
+        + _kv(tr("population", lang), _given(pop, lang))
+        + _kv(tr("area_km2", lang), _given(esc(fmt_int(commune.get("area_km2"), lang)), lang))
         + _kv(tr("density", lang), esc(density) if density else "—")
+        + _kv(tr("profile.mayor", lang), _given(_mayor_html(commune, lang), lang))
     )
     if colour_model:
         rows += _kv(tr("map.colour_model", lang), esc(tr("model." + colour_model, lang)))
@@ -90,12 +127,14 @@ def commune_popup(commune: dict, partnerships: pd.DataFrame, lang: str, colour_m
         li = "".join(f"<li>{esc(p['partner'])} — {esc(tr('model.' + str(p['model']), lang))}</li>"
                      for _, p in leads.iterrows())
         html_ += f"<div><b>{esc(tr('map.leads', lang))}</b><ul style='{_LIST}'>{li}</ul></div>"
-    src = "; ".join(dict.fromkeys([str(commune.get("source", "")), *parts["source"].astype(str)]))
+    cites = [cite(commune.get("source_id"), commune.get("source"), study_source),
+             *(cite(p.get("source_id"), p.get("source"), study_source) for p in parts.to_dict("records"))]
+    src = "; ".join(dict.fromkeys(c for c in cites if c))
     html_ += f"<div style='{_SMALL};margin-top:4px'>{esc(tr('col.source', lang))}{colon(lang)}{esc(src)}</div>"
     return html_
 
 
-def link_popup(row: dict, lang: str) -> str:
+def link_popup(row: dict, lang: str, study_source: str | None = None) -> str:
     """HTML of a partnership line's popup: model, start year, place and source (all escaped)."""
     basis = row.get("partner_place_basis")
     basis_txt = tr("place_basis." + str(basis), lang) if isinstance(basis, str) else ""
@@ -107,7 +146,8 @@ def link_popup(row: dict, lang: str) -> str:
         + _kv(tr("map.place", lang), f"{esc(row['partner_place'])} ({esc(basis_txt)})")
         + _kv("", esc(tr("record_type." + str(row["record_type"]), lang)) + f" {esc(row['partnership_id'])}")
         + "</table>"
-        + f"<div style='{_SMALL}'>{esc(tr('col.source', lang))}{colon(lang)}{esc(row['source'])}</div>"
+        + f"<div style='{_SMALL}'>{esc(tr('col.source', lang))}{colon(lang)}"
+        f"{esc(cite(row.get('source_id'), row.get('source'), study_source))}</div>"
     )
 
 
@@ -132,7 +172,7 @@ def commune_rows(data: MapData, lang: str) -> pd.DataFrame:
     c = commune_marks(data)
     c["popup"] = [
         commune_popup(row, data.partnerships, lang, row["colour_model"] if isinstance(row["colour_model"], str)
-                      else None)
+                      else None, data.study_source)
         for row in c.to_dict("records")
     ]
     return c

@@ -1,13 +1,19 @@
-"""Interactive maps of the 13 communes (folium, offline); their PNG twins are in :mod:`coopdata.views.static_maps`.
+"""Interactive maps of the communes of data/ (folium, offline); their PNG twins are in
+:mod:`coopdata.views.static_maps`.
 
-- :func:`territory_map`: the 5 regions, neighbouring countries, and the 13 communes as circles at their
-  urban centre, sized by population and coloured by model of cooperation;
-- :func:`partner_map`: lines from each commune to its partners' places;
+- :func:`territory_map`: the 5 regions, neighbouring countries, and every commune of communes.csv as a
+  circle at its point (its urban centre, or the point given on its row), sized by population and
+  coloured by model of cooperation. The ProDeGoL communes (the study's named group) have one circle,
+  the communes added since two (:data:`~coopdata.views.map_content.RING_GAP`); titles and legends count
+  both groups from the data;
+- :func:`partner_map`: lines from each commune to its partners' places, in a box computed from
+  everything drawn (:func:`~coopdata.views.map_content.partner_bounds`);
 - :func:`commune_location_map`: one commune within its region.
 
 Colour rule (territory and location maps): a commune is coloured by the model of its *earliest*
-Tableau n°01 partnership (:func:`coopdata.analysis.places.commune_models`); every model of its
-Tableau n°01 rows is listed in its popup. A commune with no Tableau n°01 row would be grey.
+partnership (``record_type == "partnership"``, from the study's Tableau n°01 or a later source;
+:func:`coopdata.analysis.places.commune_models`); every model is listed in its popup. A commune with no
+partnership is grey.
 
 Communes are points because no openly licensed polygons of the 2019 communes exist
 (data/geo/SOURCES.md). Polygons sent to the browser come from the simplified regions layer (or are
@@ -20,13 +26,20 @@ from __future__ import annotations
 
 import folium
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import Element
 from shapely.geometry import mapping
 
 from coopdata.analysis import geography as geo
-from coopdata.analysis.places import PathLike, commune_record, load_map_data, map_region_id, partner_links
+from coopdata.analysis.places import (
+    PathLike,
+    commune_record,
+    drawn_bounds,
+    group_counts,
+    load_map_data,
+    map_region_id,
+    partner_links,
+)
 from coopdata.core.i18n import check_lang, tr
 from coopdata.core.text import esc
 from coopdata.views import map_content as mc
@@ -121,6 +134,30 @@ def _latlon(row, lat: str = "lat", lon: str = "lon") -> list[float]:
     return [round(float(row[lat]), COORD_DECIMALS), round(float(row[lon]), COORD_DECIMALS)]
 
 
+def _add_ring(group, row, radius: float) -> None:
+    """The second circle of a commune outside the ProDeGoL group (not clickable: its own circle is)."""
+    folium.CircleMarker(_latlon(row), radius=round(radius + mc.RING_GAP, 2), color="#222222", weight=1.2,
+                        fill=False, interactive=False).add_to(group)
+
+
+def _group_legend(communes, lang: str) -> list[str]:
+    """The two groups with their counts, when the data hold communes outside the ProDeGoL group."""
+    n, others = group_counts(communes)
+    if not others:
+        return []
+    one = "<span class='sw' style='background:#fff;border:1px solid #222'></span>"
+    two = ("<span class='sw' style='background:#fff;border:1px solid #222;"
+           "box-shadow:0 0 0 2px #fff,0 0 0 3px #222'></span>")
+    return [f"{one}{esc(tr('map.legend.prodegol', lang, n=n))}", f"{two}{esc(tr('map.legend.other', lang, n=others))}"]
+
+
+def _population_legend(communes, lang: str) -> list[str]:
+    status = set(communes["population_status"])
+    return [f"{pop.swatch('#555555', hollow=True)}{esc(tr(key, lang))}"
+            for code, key in (("unreadable", "map.legend.unreadable"), ("not_given", "map.legend.pop_not_given"))
+            if code in status]
+
+
 # ----------------------------------------------------------------------------- territory map
 def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
     """The 5 regions, neighbouring countries and the 13 communes (see the module docstring).
@@ -169,6 +206,8 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
         bind_popup(marker, row["popup"], max_width=360)
         bind_tooltip(marker, esc(row["commune"]))
         marker.add_to(g_com)
+        if row["ring"]:
+            _add_ring(g_com, row, row["radius"])
         if region_id is not None and row["region_id"] == region_id:  # few enough to be named on the map
             lat, lon = _latlon(row)
             _add_label(g_lab, lon, lat, row["commune"], "right", row["radius"])
@@ -177,15 +216,16 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
     legend = [f"{pop.swatch(c)}{esc(label)}" for c, label in mc.legend_models(models, lang)]
     if communes["colour_model"].isna().any():
         legend.append(f"{pop.swatch(NO_MODEL_COLOUR)}{esc(tr('map.legend.none', lang))}")
+    legend += _group_legend(communes, lang)
     legend.append(f"{esc(tr('map.legend.size', lang))}<br>{pop.size_samples(communes, lang)}")
-    if (~communes["population_known"]).any():
-        legend.append(f"{pop.swatch('#555555', hollow=True)}{esc(tr('map.legend.unreadable', lang))}")
+    legend += _population_legend(communes, lang)
     if regs["flagged"].any():
         pct = fmt_num(geo.AREA_TOLERANCE_PCT, lang, 0)
         legend.append(f"{pop.line_swatch(CONFLICT_COLOUR, True)}{esc(tr('map.legend.flagged', lang, pct=pct))}")
     HtmlControl(pop.legend_html(tr("map.legend.model", lang), legend), "topright").add_to(m)
-    title = mc.territory_title(lang, None if region_id is None else region_names[region_id])
-    Caption(pop.caption_html(title, mc.territory_caption(lang))).add_to(m)
+    shown = communes if region_id is None else communes[communes["region_id"] == region_id]
+    title = mc.territory_title(lang, shown, None if region_id is None else region_names[region_id])
+    Caption(pop.caption_html(title, mc.territory_caption(data, lang))).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
     bounds = data.regions_full.total_bounds if region_id is None else simpl.loc[[region_id]].total_bounds
     _fit(m, bounds)
@@ -200,14 +240,15 @@ def partner_map(lang: str = "fr", data_dir: PathLike = None):
     check_lang(lang)
     data = load_map_data(data_dir)
     links = partner_links(data)
+    bounds = mc.partner_bounds(data, links)
     m = _base_map(ratio="85%")
     g_ctx = folium.FeatureGroup(name=tr("map.layer.countries", lang)).add_to(m)
-    for _, row in mc.context_clipped(data).iterrows():
+    for _, row in mc.context_clipped(data, bounds).iterrows():
         togo = row["ISO_A3"] == "TGO"
         _add_polygon(g_ctx, row.geometry, _style(TOGO_FILL if togo else NEIGHBOUR_FILL, "#8A8A8A", 1.0),
                      simplify=0.02, tooltip=mc.country_name(row, lang))
     names = data.context.set_index("ISO_A3")
-    for iso, (x, y) in mc.context_label_points(data).items():
+    for iso, (x, y) in mc.context_label_points(data, bounds).items():
         _add_label(g_ctx, x, y, mc.country_name(names.loc[iso], lang), "country")
     g_lines = folium.FeatureGroup(name=tr("map.layer.links", lang)).add_to(m)
     for row, bend in zip(links.drawn.to_dict("records"), mc.bends(links.drawn), strict=True):
@@ -217,7 +258,7 @@ def partner_map(lang: str = "fr", data_dir: PathLike = None):
                    float(row["place_lon"]), bend),
             color=model_colour(str(row["model"])), weight=2.5, opacity=0.9, dash_array="6 5" if lead else None,
         )
-        bind_popup(line, pop.link_popup(row, lang), max_width=360)
+        bind_popup(line, pop.link_popup(row, lang, data.study_source), max_width=360)
         bind_tooltip(line, f"{esc(row['commune'])} → {esc(row['partner'])}")
         line.add_to(g_lines)
     g_places = folium.FeatureGroup(name=tr("map.layer.places", lang)).add_to(m)
@@ -233,6 +274,8 @@ def partner_map(lang: str = "fr", data_dir: PathLike = None):
                                      fill_color="#222222", fill_opacity=1.0)
         bind_tooltip(marker, esc(row["commune"]))
         marker.add_to(g_com)
+        if not row["prodegol"]:
+            _add_ring(g_com, row, 3.5)
 
     models = mc.models_in_order(links.drawn["model"].astype(str))
     legend = [f"{pop.line_swatch(c, False)}{esc(label)}" for c, label in mc.legend_models(models, lang)]
@@ -241,14 +284,13 @@ def partner_map(lang: str = "fr", data_dir: PathLike = None):
                f"<span class='sw' style='background:#222;width:7px;height:7px'></span>"
                f"{esc(tr('map.legend.commune', lang))}",
                f"<span class='sw' style='background:#fff;width:8px;height:8px'></span>"
-               f"{esc(tr('map.legend.place', lang))}"]
+               f"{esc(tr('map.legend.place', lang))}", *_group_legend(data.communes, lang)]
     HtmlControl(pop.legend_html(tr("model_of_cooperation", lang), legend), "topright").add_to(m)
-    Caption(pop.caption_html(tr("map.partner.title", lang), mc.partner_caption(links, lang))).add_to(m)
+    Caption(pop.caption_html(mc.partner_title(data, lang), mc.partner_caption(data, links, lang))).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
-    pts = pd.concat([links.drawn[["commune_lon", "commune_lat"]].set_axis(["lon", "lat"], axis=1),
-                     links.drawn[["place_lon", "place_lat"]].set_axis(["lon", "lat"], axis=1)]).astype(float)
-    _fit(m, (pts["lon"].min(), pts["lat"].min(), pts["lon"].max(), pts["lat"].max()), padding=30)
+    _fit(m, drawn_bounds(data, links), padding=30)
     m.coop_links = links
+    m.coop_bounds = tuple(round(float(v), COORD_DECIMALS) for v in bounds)
     return m
 
 
@@ -276,9 +318,11 @@ def commune_location_map(commune_id: str, lang: str = "fr", data_dir: PathLike =
     bind_popup(marker, c["popup"], max_width=360)
     bind_tooltip(marker, esc(com["commune"]))
     marker.add_to(m)
+    if c["ring"]:
+        _add_ring(m, com, 7)
     lat, lon = _latlon(com)
-    _add_label(m, lon, lat, com["commune"], "right", 7)
-    lines = [*mc.location_caption(lang), mc.attribution_line(lang)]
+    _add_label(m, lon, lat, com["commune"], "right", 7 + (mc.RING_GAP if c["ring"] else 0))
+    lines = [*mc.location_caption(data, com, lang), mc.attribution_line(lang)]
     Caption(pop.caption_html(mc.location_title(com, lang), lines)).add_to(m)
     _fit(m, data.country.total_bounds, padding=5)
     return m

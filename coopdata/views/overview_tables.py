@@ -1,7 +1,8 @@
 """Reader tables of the overview (notebook 05, and the finance conflicts of notebook 04).
 
-Each function takes a frame of ``coopdata.analysis.overview`` (or a table of data/) and returns it with
-labels in ``lang`` and numbers written by ``coopdata.views.style``; render with ``views.tables.html_table``.
+Each function takes a frame of ``coopdata.analysis.overview`` or ``coopdata.analysis.updates`` (or a table of
+data/) and returns it with labels in ``lang`` and numbers and dates written by ``coopdata.views.style``; render
+with ``views.tables.html_table``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import pandas as pd
 
 from coopdata.analysis.overview import RECORD_TYPES
 from coopdata.core.i18n import check_lang, tr
-from coopdata.core.text import is_missing
-from coopdata.views.style import fmt_num, fmt_pct
+from coopdata.core.text import esc, is_missing
+from coopdata.views.style import colon, fmt_num, fmt_partial_date, fmt_pct
 from coopdata.views.tables import with_headers
 
 MISSING = "—"
@@ -39,7 +40,7 @@ def _answer(value, lang: str) -> str:
     """A boolean as the vocabulary ``answer``: yes / no, « — » when missing."""
     if is_missing(value):
         return MISSING
-    return tr("answer.yes" if bool(value) else "no", lang)
+    return tr("answer.yes" if bool(value) else "answer.no", lang)
 
 
 def figure_checks_display(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
@@ -140,3 +141,171 @@ def null_cells_display(nulls: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
     check_lang(lang)
     return with_headers(nulls, {"table": "overview.table", "column": "overview.column", "empty": "overview.empty",
                                 "rows": "overview.rows"}, lang)
+
+
+# ---- the national context beside the list of the communes of Togo ----------------------------------------
+
+
+def region_counts_display(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``overview.region_counts`` with the total row named, differences as yes / no, translated headers."""
+    check_lang(lang)
+    out = table.copy()
+    out["region"] = out["region"].astype("object")
+    out.loc[out["region_id"] == "total", "region"] = tr("overview.total_row", lang)
+    out["differs"] = [_answer(v, lang) for v in out["differs"]]
+    return with_headers(out, {"region": "region", "communes_study": "overview.communes_study",
+                              "communes_dataset": "overview.communes_dataset",
+                              "prefectures_study": "overview.prefectures_study",
+                              "prefectures_dataset": "overview.prefectures_dataset", "differs": "overview.differs",
+                              "conflicts": "col.conflict_id"}, lang)
+
+
+# ---- what later sources add to or change from the study ----------------------------------------------------
+
+
+def _text(value) -> str:
+    return MISSING if is_missing(value) else str(value)
+
+
+def _date(value, lang: str) -> str:
+    return MISSING if is_missing(value) else fmt_partial_date(value, lang)
+
+
+def _dated(dates, ids, lang: str) -> list[str]:
+    """« 28 avril 2022 (S013) »: each date with the source that gives it."""
+    return [MISSING if is_missing(d) else f"{fmt_partial_date(d, lang)} ({i})" for d, i in zip(dates, ids, strict=True)]
+
+
+def source_label(row, lang: str = "fr", prefix: str = "source_") -> str:
+    """« S012 · title — publisher, date » from the source columns of ``updates.with_source`` (« non datée »
+    when the source gives no date; « signalé, à vérifier » when it is not yet checked twice)."""
+    date = row[f"{prefix}date"]
+    when = tr("overview.undated", lang) if is_missing(date) else fmt_partial_date(date, lang)
+    text = f"{row[prefix + 'id']} · {row[prefix + 'title']} — {row[prefix + 'publisher']}, {when}"
+    if str(row.get(f"{prefix}checked", "yes")) == "no":
+        text += f" ({tr('overview.reported', lang)})"
+    return text
+
+
+def _sources(df: pd.DataFrame, lang: str) -> list[str]:
+    return [source_label(r, lang) for r in df.to_dict("records")]
+
+
+def added_partnerships_display(added: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
+    """``updates.added_partnerships`` for reading: commune names, model and status labels, dates, the row's source."""
+    check_lang(lang)
+    names = names or {}
+    out = added.assign(
+        commune_id=[names.get(c, c) for c in added["commune_id"]],
+        model=[tr(f"model.{m}", lang) for m in added["model"]],
+        start_year=[_text(y) for y in added["start_year"]],
+        first_confirmed=[_date(d, lang) for d in added["first_confirmed"]],
+        status=[tr(f"partnership_status.{s}", lang) for s in added["status"]],
+        status_since=_dated(added["status_since"], added["status_source"], lang),
+        source=_sources(added, lang),
+    )
+    return with_headers(out, {"partnership_id": "col.partnership_id", "commune_id": "col.commune",
+                              "partner": "col.partner", "model": "col.model", "start_year": "overview.start_year",
+                              "first_confirmed": "overview.first_confirmed", "status": "overview.status",
+                              "status_since": "overview.status_since", "sources": "overview.sources",
+                              "source": "col.source"}, lang)
+
+
+def later_status_display(status: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
+    """``updates.later_status`` for reading: the study's listing beside the later confirmation, status and end."""
+    check_lang(lang)
+    names = names or {}
+
+    out = status.assign(
+        commune_id=[names.get(c, c) for c in status["commune_id"]],
+        start_year=[_text(y) for y in status["start_year"]],
+        listed=[_date(d, lang) for d in status["listed"]],
+        last_confirmed=_dated(status["last_confirmed"], status["last_confirmed_source"], lang),
+        status=[tr(f"partnership_status.{s}", lang) for s in status["status"]],
+        status_since=_dated(status["status_since"], status["status_source"], lang),
+        end_date=_dated(status["end_date"], status["end_source"], lang),
+        finding=[tr(f"overview.finding.{f}", lang) for f in status["finding"]],
+    )
+    return with_headers(out, {"partnership_id": "col.partnership_id", "commune_id": "col.commune",
+                              "partner": "col.partner", "start_year": "col.start_year", "listed": "overview.listed",
+                              "later_sources": "overview.later_sources", "last_confirmed": "overview.last_confirmed",
+                              "status": "overview.status", "status_since": "overview.status_since",
+                              "end_date": "overview.end", "finding": "overview.finding"}, lang)
+
+
+def later_events_display(events: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
+    """``updates.later_events`` for reading: dated events, their place against the study, quotation and source."""
+    check_lang(lang)
+    names = names or {}
+    out = events.assign(
+        commune_id=[names.get(c, c) for c in events["commune_id"]],
+        date=[_date(d, lang) for d in events["date"]],
+        kind=[tr(f"event_kind.{k}", lang) for k in events["kind"]],
+        status_after=[MISSING if is_missing(s) else tr(f"partnership_status.{s}", lang)
+                      for s in events["status_after"]],
+        relation=[tr(f"overview.relation.{r}", lang) for r in events["relation"]],
+        quotation=[_text(q) for q in events["quotation"]],
+        source=_sources(events, lang),
+    )
+    return with_headers(out, {"partnership_id": "col.partnership_id", "commune_id": "col.commune",
+                              "date": "overview.date", "kind": "overview.event", "status_after": "overview.status",
+                              "relation": "overview.relation", "quotation": "overview.quotation",
+                              "source": "col.source"}, lang)
+
+
+def between_sources_display(rows: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``updates.between_sources`` for reading: the study's values beside another source's, used yes / no."""
+    check_lang(lang)
+    out = rows.assign(kind=[tr(f"conflict_kind.{k}", lang) for k in rows["kind"]],
+                      study_values=[_text(v) for v in rows["study_values"]],
+                      used=[tr(f"answer.{u}", lang) for u in rows["used"]], source=_sources(rows, lang))
+    return with_headers(out, {"conflict_id": "col.conflict_id", "kind": "col.nature", "subject": "col.subject",
+                              "study_values": "overview.study_values", "value_printed": "overview.other_value",
+                              "used": "overview.used", "source": "col.source"}, lang)
+
+
+def _figure_text(value, unit, lang: str) -> str:
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    decimals = 0 if value.is_integer() else 1
+    if unit == "percent":
+        return fmt_pct(value, lang, decimals)
+    return fmt_num(value, lang, decimals) + (" FCFA" if unit == "FCFA" else "")
+
+
+def national_figures_display(figures: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``updates.national_figures`` for reading: each later figure with its source, the study's beside it."""
+    check_lang(lang)
+    later = [MISSING if is_missing(r["source_id"]) else source_label(r, lang) for r in figures.to_dict("records")]
+    study = [MISSING if is_missing(r["study_source_id"]) else
+             f"{source_label(r, lang, prefix='study_source_')}, {r['study_locator']}"
+             for r in figures.to_dict("records")]
+    out = figures.assign(
+        description=[_text(d) for d in figures["description"]],
+        value=[_figure_text(v, u, lang) for v, u in zip(figures["value"], figures["unit"], strict=True)],
+        period=[_text(p) for p in figures["period"]], source=later,
+        study_description=[_text(d) for d in figures["study_description"]],
+        study_value_printed=[_text(v) for v in figures["study_value_printed"]], study_source=study,
+    )
+    return with_headers(out, {"description": "overview.later_figure", "value": "col.value",
+                              "period": "overview.period", "source": "col.source",
+                              "study_description": "overview.figure", "study_value_printed": "overview.printed",
+                              "study_source": "overview.study_source"}, lang)
+
+
+# ---- what the data cannot say --------------------------------------------------------------------------------
+
+
+def limits_markdown(unknowns: pd.DataFrame, reproduced: bool, stated: float, lang: str = "fr") -> str:
+    """The limits found in the data, as a Markdown list: each kind of unknown with its records, then the
+    finance share of §4.6.1 when no computation reproduces it (``finance.reproduce_stated_average``)."""
+    check_lang(lang)
+    items = []
+    for (topic, table), rows in unknowns[unknowns["n"] > 0].groupby(["topic", "table"], sort=False):
+        records = "; ".join(r for r in rows["records"] if r) or "; ".join(d for d in rows["detail"] if d)
+        head = f"- {tr(f'overview.unknown.{topic}', lang)} (`{table}`, {fmt_num(rows['n'].sum(), lang, 0)})"
+        items.append(head + (f"{colon(lang)}{esc(records)}" if records else ""))
+    if not reproduced:
+        items.append(f"- {tr('overview.limits.finance', lang, stated=fmt_num(stated, lang, 0))}")
+    return "\n".join(items)

@@ -4,6 +4,10 @@
 numbers and dates by ``coopdata.views.style``, labels by ``tr``, tables by the one table renderer
 (``coopdata.views.tables.html_table``), the timeline by the report's (``coopdata.views.charts.timeline``
 for this commune). Every data string is HTML-escaped; links are http(s) only.
+
+Nothing implies the present: each partnership says what its last source says and when (« listé en
+décembre 2018 (étude) », « confirmé le 28 avril 2022 (…) ») and its status only where a source states it;
+a value no source gives reads « non renseigné » (« année inconnue » for a start year).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from coopdata.analysis.profile import (
     COMMUNE_PAGE,
     SECTOR_TABLES,
     Profile,
+    cite,
     grouped_values,
+    in_study,
     phase_number,
     short_place,
     variants,
@@ -26,7 +32,7 @@ from coopdata.analysis.profile import (
 from coopdata.core.i18n import tr
 from coopdata.core.io import write_table_csv
 from coopdata.core.text import esc, is_missing, safe_url, slug
-from coopdata.views.charts import timeline
+from coopdata.views.charts import confirmation_text, status_text, timeline
 from coopdata.views.style import MONTHS, colon, fmt_date, fmt_int, fmt_num, list_sep
 from coopdata.views.tables import html_table
 
@@ -43,7 +49,7 @@ def _kv(label: str, value: str, lang: str) -> str:
 def year_text(start_year, years: pd.DataFrame, lang: str = "fr") -> str:
     """« 1991 (Tableau n°01, Carte n°02) ; 1993 (page commune) »; the plain year when no source disagrees."""
     if years.empty:
-        return "" if is_missing(start_year) else str(int(start_year))
+        return tr("year_unknown", lang) if is_missing(start_year) else str(int(start_year))
     return list_sep(lang).join(f"{value} ({', '.join(places)})" for value, places, _ in grouped_values(years, lang))
 
 
@@ -59,47 +65,64 @@ def identity_table(profile: Profile) -> pd.DataFrame:
     """``profile.identity`` with the ``text`` each value is shown as (before its source)."""
     lang, c, conflicts = profile.lang, profile.commune, profile.conflicts
     ident = profile.identity
+    value = ident["value"].to_dict()
+    not_given = tr("profile.not_given", lang)
     pop_conflicts = conflicts.loc[conflicts["field"] == "communes.population", "conflict_id"].unique()
-    if ident.at["population", "value"] is None:
+    texts = {f: not_given for f, v in value.items() if is_missing(v)}  # what no source gives
+    if value["population"] is None and not is_missing(c.get("population_printed")):
         ref = tr("profile.conflict_ref", lang, ids=", ".join(pop_conflicts)) if len(pop_conflicts) else ""
-        population = tr("profile.unknown_printed", lang, printed=c["population_printed"], conflict=ref)
-    else:
-        population = fmt_int(c["population"], lang)
-    density = ident.at["density_per_km2", "value"]
-    mayor = f"{c['mayor']} ({c['term_start']}–{c['term_end']})"
-    if profile.term_over:
-        mayor += f", {tr('profile.term_over', lang, date=fmt_date(profile.as_of, lang))}"
-    n = phase_number(profile.data, c["study_phase"])
-    year, month = (int(x) for x in str(c["study_phase"]).split("-"))
-    coop = ident.at["cooperation_sentence", "value"]
-    coop_text = tr("profile.not_printed", lang) if coop is None else f"« {coop} »"
-    page_ids = conflicts.loc[conflicts["printed_at"].str.startswith(COMMUNE_PAGE) & (conflicts["used"] == "no")
-                             & conflicts["field"].str.startswith("partnerships."), "conflict_id"].unique()
-    if len(page_ids) and coop is not None:
-        coop_text += f" ({tr('profile.see_conflicts', lang, ids=', '.join(sorted(page_ids)))})"
-    texts = {
-        "distance_km": tr("profile.distance_text", lang, km=fmt_int(c["distance_km"], lang), town=c["distance_from"]),
-        "mayor": mayor,
-        "population": population,
-        "area_km2": fmt_int(c["area_km2"], lang),
-        "density_per_km2": (f"{fmt_num(density, lang)} {tr('profile.density_unit', lang)}" if density is not None
-                            else tr("profile.not_computable", lang)),
-        "petit_plus": f"« {c['petit_plus']} »",
-        "cooperation_sentence": coop_text,
-        "study_phase": tr("profile.phase_text_1" if n == 1 else "profile.phase_text", lang,
-                          month=f"{MONTHS[lang][month - 1]} {year}", n=n),
-    }
+        texts["population"] = tr("profile.unknown_printed", lang, printed=c["population_printed"], conflict=ref)
+    elif value["population"] is not None:
+        texts["population"] = fmt_int(value["population"], lang)
+    density = value["density_per_km2"]
+    texts["density_per_km2"] = (f"{fmt_num(density, lang)} {tr('profile.density_unit', lang)}" if density is not None
+                                else tr("profile.not_computable", lang))
+    if value["mayor"] is not None:
+        term = [str(c[k]) for k in ("term_start", "term_end") if not is_missing(c.get(k))]
+        texts["mayor"] = f"{value['mayor']} ({'–'.join(term)})" if term else str(value["mayor"])
+        if profile.term_over:
+            texts["mayor"] += f", {tr('profile.term_over', lang, date=fmt_date(profile.as_of, lang))}"
+    n = phase_number(profile.data, value["study_phase"])
+    if n is not None:
+        year, month = (int(x) for x in str(value["study_phase"]).split("-"))
+        texts["study_phase"] = tr("profile.phase_text_1" if n == 1 else "profile.phase_text", lang,
+                                  month=f"{MONTHS[lang][month - 1]} {year}", n=n)
+    coop = value["cooperation_sentence"]
+    if coop is not None:
+        texts["cooperation_sentence"] = f"« {coop} »"
+        page_ids = conflicts.loc[conflicts["printed_at"].str.startswith(COMMUNE_PAGE) & (conflicts["used"] == "no")
+                                 & conflicts["field"].str.startswith("partnerships."), "conflict_id"].unique()
+        if len(page_ids):
+            texts["cooperation_sentence"] += f" ({tr('profile.see_conflicts', lang, ids=', '.join(sorted(page_ids)))})"
+    elif in_study(c):
+        texts["cooperation_sentence"] = tr("profile.not_printed", lang)
+    if value["distance_km"] is not None:
+        texts["distance_km"] = tr("profile.distance_text", lang, km=fmt_int(value["distance_km"], lang),
+                                  town=c["distance_from"])
+    if value["area_km2"] is not None:
+        texts["area_km2"] = fmt_int(value["area_km2"], lang)
+    if value["petit_plus"] is not None:
+        texts["petit_plus"] = f"« {value['petit_plus']} »"
     out = ident.copy()
     out.insert(3, "text", [texts.get(f, v) for f, v in zip(out["field"], out["value"], strict=True)])
     return out
 
 
+def known_text(row, profile: Profile) -> str:
+    """What the sources say of one partnership of ``profile.partnerships``: its last confirmation and, where a
+    source states it, its status (« listé en février 2020 (étude) » ; « statut : actif depuis … (…) »)."""
+    sources = profile.data.sources
+    parts = [confirmation_text(row, sources, profile.lang), status_text(row, sources, profile.lang)]
+    return list_sep(profile.lang).join(p for p in parts if p) or tr("profile.not_given", profile.lang)
+
+
 def partnerships_table(profile: Profile) -> pd.DataFrame:
-    """``profile.partnerships`` with ``since`` (every printed start year and where) and ``other_values`` (other
-    partner names printed)."""
+    """``profile.partnerships`` with ``since`` (every printed start year and where, « année inconnue » when none),
+    ``other_values`` (other partner names printed) and ``known`` (last confirmation and status, :func:`known_text`)."""
     lang, conflicts = profile.lang, profile.conflicts
     out = profile.partnerships.copy()
     since, others = [], []
+    known = [known_text(r, profile) for r in out.to_dict("records")]
     for r in out.itertuples():
         since.append(year_text(r.start_year, variants(conflicts, r.partnership_id, "start_year"), lang))
         names = variants(conflicts, r.partnership_id, "partner")
@@ -107,13 +130,16 @@ def partnerships_table(profile: Profile) -> pd.DataFrame:
                                           for v in names.itertuples() if v.used == "no"))
     out.insert(5, "since", since)
     out.insert(7, "other_values", others)
+    out.insert(8, "known", known)
     return out
 
 
 def unknowns_table(profile: Profile) -> pd.DataFrame:
-    """What the study leaves unknown for the commune, computed from empty cells, unknown cells and conflicts."""
+    """What the sources leave unknown for the commune, computed from empty cells, unknown cells and conflicts
+    (« non imprimé » for what the study does not print, « non renseigné » for what no source gives)."""
     lang, c, conflicts, data = profile.lang, profile.commune, profile.conflicts, profile.data
     sep = list_sep(lang)
+    study = in_study(c)
     rows: list[dict] = []
 
     def add(topic, detail, source, ref=""):
@@ -122,11 +148,11 @@ def unknowns_table(profile: Profile) -> pd.DataFrame:
     ident = profile.identity
     for f in ident.itertuples():
         if is_missing(f.value):
-            if f.field == "population":
+            if f.field == "population" and not is_missing(c.get("population_printed")):
                 add(f.label, tr("profile.u.population", lang, printed=c["population_printed"]), f.source,
                     ", ".join(conflicts.loc[conflicts["field"] == "communes.population", "conflict_id"].unique()))
             elif f.field != "density_per_km2":  # density follows the population
-                add(f.label, tr("profile.not_printed", lang), f.source)
+                add(f.label, tr("profile.not_printed" if study else "profile.not_given", lang), f.source)
     if profile.term_over:
         add(tr("profile.mayor", lang), tr("profile.u.term_over", lang, start=c["term_start"], end=c["term_end"],
                                           date=fmt_date(profile.as_of, lang)), ident.at["mayor", "source"])
@@ -137,14 +163,19 @@ def unknowns_table(profile: Profile) -> pd.DataFrame:
                    if is_missing(getattr(r, f))]
         if r.partner_place_basis == "not_available":
             missing.append(tr("profile.u.place", lang))
-        details = [tr("profile.u.record", lang, fields=", ".join(missing))] if missing else []
+        from_study = not is_missing(r.source_lines)  # only the study's rows cite lines of its text
+        key = "profile.u.record" if from_study else "profile.u.record_not_given"
+        details = [tr(key, lang, fields=", ".join(missing))] if missing else []
         if not is_missing(r.sectors_printed) and "non recueilli" in r.sectors_printed.lower():
             details.append(tr("profile.u.not_collected", lang, printed=r.sectors_printed))
         if details:
             topic = f"{r.partner} ({tr(f'model.{r.model}', lang)})"
-            add(topic, sep.join(details), f"{r.source} (l. {r.source_lines})", r.partnership_id)
+            add(topic, sep.join(details), cite(r.source_id, r.source, r.source_lines, data.sources), r.partnership_id)
 
-    for kind, table in SECTOR_TABLES:
+    if not study:
+        add(tr("profile.sectors", lang), tr("profile.out_of_study", lang),
+            "data/sectors_current.csv, data/sectors_interest.csv")
+    for kind, table in SECTOR_TABLES * study:
         cells = data.current if kind == "current" else data.interest
         mine = cells[cells["commune_id"] == profile.commune_id]
         unknown = [tr(f"sector.{s}", lang) for s in mine.loc[mine["value"] == "unknown", "sector_id"]]
@@ -190,7 +221,7 @@ def timeline_figure(profile: Profile):
     """The report's timeline (``coopdata.views.charts.timeline``) for this commune, sized for the sheet."""
     d = profile.data
     return timeline(d.partnerships, d.conflicts, d.events, profile.as_of, profile.lang, communes=d.communes,
-                    commune_id=profile.commune_id)
+                    commune_id=profile.commune_id, life_events=d.life_events, sources=d.sources)
 
 
 # --------------------------------------------------------------------------- HTML
@@ -267,7 +298,7 @@ def partnerships_html(profile: Profile) -> str:
     lang = profile.lang
     cols = {"partner": tr("col.partner", lang), "country": tr("country", lang),
             "model": tr("model_of_cooperation", lang), "since": tr("profile.since", lang),
-            "sectors_printed": tr("profile.sectors_printed", lang),
+            "known": tr("profile.known", lang), "sectors_printed": tr("profile.sectors_printed", lang),
             "other_values": tr("profile.other_values", lang), "conflicts": tr("profile.conflicts", lang)}
     table = partnerships_table(profile)
     body = table_html(table, cols, "partnerships") if len(table) else _none(lang)
@@ -288,12 +319,14 @@ def sectors_html(profile: Profile) -> str:
     df = profile.sectors.copy()
     for col in ("current_text", "interest_text", "gap_text"):
         value_col = col.replace("_text", "")
-        df[col] = [f'<span class="cp-v cp-v-{esc(v)}">{esc(t)}</span>' if v else esc(t)
+        df[col] = [f'<span class="cp-v cp-v-{esc(v)}">{esc(t)}</span>' if not is_missing(v) else esc(t)
                    for v, t in zip(df[value_col], df[col], strict=True)]
     cols = {"sector": tr("col.sector", lang), "current_text": tr("profile.current", lang),
             "interest_text": tr("profile.interest", lang), "gap_text": tr("profile.gap", lang)}
     notes = [f'<p class="cp-note">{esc(tr("profile.row_not_printed", lang, table=table))}</p>'
              for kind, table in SECTOR_TABLES if not profile.sectors[f"{kind}_in_printed_table"].all()]
+    if not in_study(profile.commune):  # the derived cells of a commune the study did not survey say nothing
+        notes = [f'<p class="cp-note">{esc(tr("profile.out_of_study", lang))}</p>']
     body = table_html(df, cols, "sectors", html_columns=("current_text", "interest_text", "gap_text"))
     return _section("profile.sectors", body + "".join(notes), lang, tr("profile.sectors_source", lang))
 

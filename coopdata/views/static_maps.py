@@ -18,12 +18,22 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MPath
 
 from coopdata.analysis import geography as geo
-from coopdata.analysis.places import PathLike, commune_record, load_map_data, map_region_id, partner_links, region_frame
+from coopdata.analysis.places import (
+    PathLike,
+    commune_record,
+    drawn_bounds,
+    group_counts,
+    load_map_data,
+    map_region_id,
+    partner_links,
+    region_frame,
+)
 from coopdata.core.i18n import check_lang, tr
 from coopdata.core.io import write_bytes_atomic
 from coopdata.views import map_content as mc
@@ -52,9 +62,10 @@ def _new_figure(figsize) -> Figure:
 
 
 def _save_png(fig, path) -> Path:
-    """Save atomically; no date nor software version in the PNG, so two runs give the same bytes."""
+    """Save atomically; no date nor software version in the PNG, so two runs give the same bytes. The image is
+    cropped to what is drawn, so a caption longer than planned (many sources, communes) is never cut off."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.15)
     return write_bytes_atomic(path, buf.getvalue())
 def _geom_path(geom):
     """A matplotlib Path of a (multi)polygon's rings (holes included)."""
@@ -168,11 +179,28 @@ def _caption_text(lines: list[str], width: int) -> str:
     return "\n".join(textwrap.fill(line, width) for line in lines)
 
 
+def _legend(fig, entries, **kw):
+    """A figure legend of ``entries`` (kind, colour, label[, marker size]); a "ring" is a circle in a circle."""
+    handles = _legend_handles(entries)
+    return fig.legend(handles=handles, labels=[e[2] for e in entries], handler_map={tuple: HandlerTuple(ndivide=1)},
+                      **kw)
+
+
+def _bottom(fig, artist) -> float:
+    """The lower edge of an artist, as a fraction of the figure's height."""
+    return artist.get_window_extent(fig.canvas.get_renderer()).y0 / fig.bbox.height
+
+
 def _legend_handles(entries):
     handles = []
     for kind, colour, label, *size in entries:
         ms = size[0] if size else 9
-        if kind == "dot":
+        if kind == "ring":
+            handles.append((Line2D([], [], marker="o", ls="", markersize=ms + 5, markerfacecolor="none",
+                                   markeredgecolor="#222222", markeredgewidth=0.8),
+                            Line2D([], [], marker="o", ls="", markersize=ms, markerfacecolor=colour,
+                                   markeredgecolor="#222222")))
+        elif kind == "dot":
             handles.append(Line2D([], [], marker="o", ls="", markersize=ms, markerfacecolor=colour,
                                   markeredgecolor="#222222", label=label))
         elif kind == "hollow":
@@ -194,6 +222,27 @@ def _radius_pt(radius_px: float) -> float:
 
 def _scatter_size(radius_px: float) -> float:
     return (2 * _radius_pt(radius_px)) ** 2
+
+
+def _ring(ax, x: float, y: float, radius_pt: float) -> None:
+    """The second circle of a commune outside the ProDeGoL group (``radius_pt``: its own circle's radius)."""
+    ax.scatter([x], [y], s=(2 * (radius_pt + _radius_pt(mc.RING_GAP))) ** 2, facecolors="none",
+               edgecolors="#222222", linewidths=0.8, zorder=5)
+
+
+def _group_entries(communes, lang: str) -> list[tuple]:
+    n, others = group_counts(communes)
+    if not others:
+        return []
+    return [("dot", "#FFFFFF", tr("map.legend.prodegol", lang, n=n)),
+            ("ring", "#FFFFFF", tr("map.legend.other", lang, n=others))]
+
+
+def _population_entries(communes, lang: str) -> list[tuple]:
+    status = set(communes["population_status"])
+    return [("hollow", "#555555", tr(key, lang))
+            for code, key in (("unreadable", "map.legend.unreadable"), ("not_given", "map.legend.pop_not_given"))
+            if code in status]
 
 
 def territory_png(path, lang: str = "fr", region=None, data_dir: PathLike = None) -> Path:
@@ -243,27 +292,32 @@ def territory_png(path, lang: str = "fr", region=None, data_dir: PathLike = None
         else:
             ax.scatter([x], [y], s=_scatter_size(row["radius"]), facecolors="none", edgecolors=[row["colour"]],
                        linewidths=1.8, linestyle=(0, (2, 1.5)), zorder=5)
+        if row["ring"]:
+            _ring(ax, x, y, _radius_pt(row["radius"]))
     _finish_axes(ax, k)
-    circles = [(float(r["lon"]), float(r["lat"]), _radius_pt(r["radius"])) for r in communes.to_dict("records")]
+    circles = [(float(r["lon"]), float(r["lat"]), _radius_pt(r["radius"] + (mc.RING_GAP if r["ring"] else 0)))
+               for r in communes.to_dict("records")]
     _place_labels(fig, ax, [{"x": c[0], "y": c[1], "r": c[2], "text": name, "fontsize": 8.5}
                             for c, name in zip(circles, communes["commune"], strict=True)], circles, fixed)
-    fig.suptitle(mc.territory_title(lang, None if region_id is None else region_names[region_id]), fontsize=14,
-                 y=0.975)
+    shown = communes if region_id is None else communes[communes["region_id"] == region_id]
+    fig.suptitle(mc.territory_title(lang, shown, None if region_id is None else region_names[region_id]),
+                 fontsize=14, y=0.975)
 
     entries = [("dot", c, label) for c, label in mc.legend_models(mc.models_in_order(communes["colour_model"].dropna()),
                                                                  lang)]
     if communes["colour_model"].isna().any():
         entries.append(("dot", NO_MODEL_COLOUR, tr("map.legend.none", lang)))
-    if (~communes["population_known"]).any():
-        entries.append(("hollow", "#555555", tr("map.legend.unreadable", lang)))
+    entries += _group_entries(communes, lang)
+    entries += _population_entries(communes, lang)
     if regs["flagged"].any():
         entries.append(("dashed", CONFLICT_COLOUR, "\n".join(textwrap.wrap(
             tr("map.legend.flagged", lang, pct=fmt_num(geo.AREA_TOLERANCE_PCT, lang, 0)), 40))))
     entries.append(("text", "", "\n".join(textwrap.wrap(tr("map.legend.size", lang), 40))))
-    fig.legend(handles=_legend_handles(entries), loc="upper left", bbox_to_anchor=(0.6, 0.92), fontsize=9,
-               title="\n".join(textwrap.wrap(tr("map.legend.model", lang), 40)), title_fontsize=9.5,
-               frameon=False, alignment="left", labelspacing=0.9)
-    _size_axes(fig, [0.61, 0.59, 0.36, 0.08], communes, lang)
+    legend = _legend(fig, entries, loc="upper left", bbox_to_anchor=(0.6, 0.92), fontsize=9,
+                     title="\n".join(textwrap.wrap(tr("map.legend.model", lang), 40)), title_fontsize=9.5,
+                     frameon=False, alignment="left", labelspacing=0.9)
+    top = min(0.67, _bottom(fig, legend) - 0.01)  # the size samples and the areas go below the legend
+    _size_axes(fig, [0.61, top - 0.08, 0.36, 0.08], communes, lang)
     # Region areas, printed vs computed (the content of the web map's region popups).
     head = f"{tr('map.area_printed', lang)} / {tr('map.area_computed', lang)}"
     lines = [head]
@@ -271,8 +325,9 @@ def territory_png(path, lang: str = "fr", region=None, data_dir: PathLike = None
         flag = f"  ⚠ {row['conflict_id'] or ''}" if row["flagged"] else ""
         lines.append(f"{row['region']}{colon(lang)}{fmt_int(row['area_printed_km2'], lang)} / "
                      f"{fmt_int(row['area_computed_km2'], lang)} ({fmt_num(row['diff_pct'], lang, 1, True)} %){flag}")
-    fig.text(0.61, 0.54, "\n".join(textwrap.fill(t, 46) for t in lines), fontsize=8.5, va="top", linespacing=1.5)
-    fig.text(0.03, 0.13, _caption_text(mc.territory_caption(lang), 128), fontsize=7.8, va="top", color="#333333",
+    fig.text(0.61, top - 0.13, "\n".join(textwrap.fill(t, 46) for t in lines), fontsize=8.5, va="top",
+             linespacing=1.5)
+    fig.text(0.03, 0.13, _caption_text(mc.territory_caption(data, lang), 128), fontsize=7.8, va="top", color="#333333",
              linespacing=1.4)
     return _save_png(fig, path)
 
@@ -310,11 +365,10 @@ def partner_png(path, lang: str = "fr", data_dir: PathLike = None) -> Path:
     check_lang(lang)
     data = load_map_data(data_dir)
     links = partner_links(data)
-    ctx = mc.context_clipped(data)
+    bounds = mc.partner_bounds(data, links)
+    ctx = mc.context_clipped(data, bounds)
     fig = _new_figure((10, 11))
-    lon = pd.concat([links.drawn["commune_lon"], links.drawn["place_lon"]]).astype(float)
-    lat = pd.concat([links.drawn["commune_lat"], links.drawn["place_lat"]]).astype(float)
-    ax, k = _map_axes(fig, [0.03, 0.2, 0.56, 0.73], (lon.min(), lat.min(), lon.max(), lat.max()), pad=0.06)
+    ax, k = _map_axes(fig, [0.03, 0.2, 0.56, 0.73], drawn_bounds(data, links), pad=0.06)
     inset, k_in = _map_axes(fig, [0.64, 0.2, 0.33, 0.36], data.country.total_bounds, pad=0.03)
     for a in (ax, inset):
         for row in ctx.itertuples():
@@ -330,12 +384,19 @@ def partner_png(path, lang: str = "fr", data_dir: PathLike = None) -> Path:
                   c="#222222", zorder=5)
         a.scatter(links.places["place_lon"].astype(float), links.places["place_lat"].astype(float), s=22,
                   c="white", edgecolors="#333333", linewidths=0.8, zorder=5)
+    for r in data.communes[~data.communes["prodegol"]].itertuples():
+        _ring(inset, float(r.lon), float(r.lat), math.sqrt(14) / 2)
     fixed = []
     names = data.context.set_index("ISO_A3")
-    for iso, (x, y) in mc.context_label_points(data).items():
-        if ax.get_xlim()[0] < x < ax.get_xlim()[1] and ax.get_ylim()[0] < y < ax.get_ylim()[1]:
-            fixed.append(ax.text(x, y, mc.country_name(names.loc[iso], lang), ha="center", fontsize=9,
-                                 color="#8A8A8A", style="italic"))
+    axbox = ax.get_window_extent(fig.canvas.get_renderer())
+    for iso, (x, y) in mc.context_label_points(data, bounds).items():
+        label = ax.text(x, y, mc.country_name(names.loc[iso], lang), ha="center", fontsize=9, color="#8A8A8A",
+                        style="italic")
+        b = label.get_window_extent(fig.canvas.get_renderer())
+        if b.x0 < axbox.x0 or b.x1 > axbox.x1 or b.y0 < axbox.y0 or b.y1 > axbox.y1:
+            label.remove()  # a name that would stick out of the map
+        else:
+            fixed.append(label)
     _finish_axes(ax, k)
     _finish_axes(inset, k_in)
     inset.set_title(tr("map.togo", lang), fontsize=9)
@@ -355,16 +416,16 @@ def partner_png(path, lang: str = "fr", data_dir: PathLike = None) -> Path:
     _place_labels(fig, inset, [{"x": float(r.lon), "y": float(r.lat), "r": 2.5, "text": r.commune, "fontsize": 7}
                                for r in com.itertuples()],
                   [(float(r.lon), float(r.lat), 2.5) for r in com.itertuples()])
-    fig.suptitle(tr("map.partner.title", lang), fontsize=13.5, y=0.975)
+    fig.suptitle(mc.partner_title(data, lang), fontsize=13.5, y=0.975)
     models = mc.models_in_order(links.drawn["model"].astype(str))
     entries = [("solid", c, label) for c, label in mc.legend_models(models, lang)]
     entries += [("solid", "#444444", tr("map.legend.partnership", lang)),
                 ("dashed", "#444444", tr("map.legend.lead", lang)),
                 ("dot", "#222222", tr("map.legend.commune", lang), 6),
-                ("dot", "#FFFFFF", tr("map.legend.place", lang), 7)]
-    fig.legend(handles=_legend_handles(entries), loc="upper left", bbox_to_anchor=(0.62, 0.93), fontsize=8.5,
+                ("dot", "#FFFFFF", tr("map.legend.place", lang), 7), *_group_entries(data.communes, lang)]
+    _legend(fig, entries, loc="upper left", bbox_to_anchor=(0.62, 0.93), fontsize=8.5,
                title=tr("model_of_cooperation", lang), title_fontsize=9.5, frameon=False, alignment="left")
-    fig.text(0.03, 0.175, _caption_text(mc.partner_caption(links, lang), 135), fontsize=7.5, va="top",
+    fig.text(0.03, 0.175, _caption_text(mc.partner_caption(data, links, lang), 135), fontsize=7.5, va="top",
              color="#333333", linespacing=1.4)
     return _save_png(fig, path)
 
@@ -385,10 +446,14 @@ def commune_location_png(path, commune_id: str, lang: str = "fr", data_dir: Path
     _draw(ax, data.country, edgecolor="#333333", linewidth=1.0, zorder=2)
     x, y = float(com["lon"]), float(com["lat"])
     ax.scatter([x], [y], s=70, c=[c["colour"]], edgecolors="#222222", linewidths=1, zorder=5)
+    r = 5.0  # the label's distance (points) from the point: beyond the circle (s=70: radius 4.2 pt)
+    if c["ring"]:
+        _ring(ax, x, y, math.sqrt(70) / 2)
+        r += _radius_pt(mc.RING_GAP)
     _finish_axes(ax, k)
-    _place_labels(fig, ax, [{"x": x, "y": y, "r": 5.0, "text": com["commune"], "fontsize": 9,
-                             "style": {"fontweight": "bold"}}], [(x, y, 5.0)])
+    _place_labels(fig, ax, [{"x": x, "y": y, "r": r, "text": com["commune"], "fontsize": 9,
+                             "style": {"fontweight": "bold"}}], [(x, y, r)])
     fig.suptitle(mc.location_title(com, lang), fontsize=11, y=0.975)
-    lines = [*mc.location_caption(lang), tr("attribution_ne", lang), tr("attribution_gn", lang)]
+    lines = [*mc.location_caption(data, com, lang), tr("attribution_ne", lang), tr("attribution_gn", lang)]
     fig.text(0.04, 0.15, _caption_text(lines, 72), fontsize=6.6, va="top", color="#333333")
     return _save_png(fig, path)

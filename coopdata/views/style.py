@@ -73,6 +73,16 @@ PERIOD_FILL = "#F0E6C8"
 EVENT_LINE = "#555555"
 SURVEY_LINE = "#1F5F99"
 
+#: A partnership's life on timelines: after its last confirmation by a source it is drawn dotted, in its
+#: model's colour (the legend's sample in UNCONFIRMED_LEGEND); the dated events of partnership_events.csv
+#: are dark symbols, one per kind; a confirmation after a source's end is a conflict (CONFLICT_COLOUR).
+UNCONFIRMED_DASH = "dot"
+UNCONFIRMED_LEGEND = "#8A8A8A"
+LIFE_EVENT_COLOUR = "#222222"
+LIFE_EVENT_SYMBOLS = {"act": "star", "convention": "square", "decision": "triangle-right", "declaration": "hexagram",
+                      "amendment": "square-open", "dormant": "hourglass", "relaunch": "triangle-up",
+                      "term": "arrow-bar-right", "end": "line-ns"}
+
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre"),
@@ -109,6 +119,17 @@ def fmt_pct(value, lang: str = "fr", decimals: int = 1, signed: bool = False) ->
 def fmt_date(day: dt.date, lang: str = "fr") -> str:
     """2019-06-30 → « 30 juin 2019 » / « 30 June 2019 »."""
     return f"{day.day} {MONTHS[check_lang(lang)][day.month - 1]} {day.year}"
+
+
+def fmt_partial_date(text, lang: str = "fr") -> str:
+    """A date at its source's precision: '2022-04-28' → « 28 avril 2022 », '2018-12' → « décembre 2018 »,
+    '2019' → « 2019 » (English month names in "en")."""
+    parts = [int(p) for p in str(text).split("-")]
+    if len(parts) == 3:
+        return fmt_date(dt.date(*parts), lang)
+    if len(parts) == 2:
+        return f"{MONTHS[check_lang(lang)][parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
 
 
 def colon(lang: str) -> str:
