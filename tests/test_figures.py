@@ -531,3 +531,13 @@ def test_with_labels_and_translated_headers(data):
     assert table["yes"].tolist() == [9, 3, 7, 4, 3, 2, 1]
     shown = charts.translate_columns(table, "fr")
     assert list(shown.columns) == ["Secteur", "Libellé", "oui", "non", "inconnu"]
+
+
+def test_the_timeline_never_falls_back_to_the_default_data_folder(data):
+    """Leaving out a table must fail loudly, not read data/ behind the notebook's data_dir."""
+    with pytest.raises(ValueError, match="communes table"):
+        charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr", communes=None,
+                        life_events=data["life_events"], sources=data["sources"])
+    with pytest.raises(ValueError, match="life_events and sources"):
+        charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr",
+                        communes=data["communes"])

@@ -323,7 +323,8 @@ def test_write_tables_is_deterministic(tmp_path, data):
 def test_the_sheet_timeline_is_the_report_timeline_for_the_commune(data, commune_id):
     profile = profiles.build_profile(commune_id, "en", data=data, as_of=AS_OF)
     fig = sheet.timeline_figure(profile)
-    report = charts.timeline(data.partnerships, data.conflicts, data.events, AS_OF, "en", communes=data.communes)
+    report = charts.timeline(data.partnerships, data.conflicts, data.events, AS_OF, "en", communes=data.communes,
+                             life_events=data.life_events, sources=data.sources)
     pids = set(profile.partnerships["partnership_id"])
     # same bars (model, colour, start, length, hover) and same markers (symbol, colour, hover) for the commune
     bars = {c[5]: (t.name, t.marker.color, b, x, tuple(c)) for t in fig.data if t.type == "bar"

@@ -83,8 +83,10 @@ def test_every_view_gives_a_model_the_same_colour():
     partnerships = coopdata.load_partnerships()
     conflicts, events = coopdata.load_conflicts(), coopdata.load_events()
     communes = coopdata.load_table("communes")
-    seen["timeline"] = _bar_colours(charts.timeline(partnerships, conflicts, events, AS_OF, "fr", communes=communes),
-                                    labels)
+    timeline = charts.timeline(partnerships, conflicts, events, AS_OF, "fr", communes=communes,
+                               life_events=coopdata.load_table("partnership_events"),
+                               sources=coopdata.load_table("sources"))
+    seen["timeline"] = _bar_colours(timeline, labels)
     counts = charts.counts_by(partnerships, "model", "fr")
     (bars,) = [t for t in counts.data if t.type == "bar"]
     seen["counts"] = {labels[x.replace("<br>", " ")]: _hex(c) for x, c in zip(bars.x, bars.marker.color, strict=True)}

@@ -18,7 +18,6 @@ import pandas as pd
 from coopdata.analysis.lifecycle import CONFIRMING, date_key, date_position, events_until, known_positions, lifecycle
 from coopdata.core.errors import DataError
 from coopdata.core.i18n import check_lang, label_or_code, tr
-from coopdata.data.loaders import load_table
 
 COUNT_BY = ("model", "partner_country", "decade")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -30,12 +29,15 @@ def years_in(text) -> list[int]:
 
 
 def communes_table(communes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``communes`` itself, or data/communes.csv when it is None."""
-    return load_table("communes") if communes is None else communes
+    """``communes`` itself. There is no default: a silent data/ would ignore the caller's ``data_dir``."""
+    if communes is None:
+        raise ValueError("pass the communes table, loaded from the notebook's data_dir "
+                         "(coopdata.load_table('communes', data_dir))")
+    return communes
 
 
 def commune_names(communes: pd.DataFrame | None = None) -> dict[str, str]:
-    """{commune_id: name} in the order of ``communes`` (default: data/communes.csv)."""
+    """{commune_id: name} in the order of ``communes`` (required: see ``communes_table``)."""
     communes = communes_table(communes)
     return dict(zip(communes["commune_id"], communes["commune"], strict=True))
 

@@ -36,7 +36,6 @@ from coopdata.analysis.timelines import (
 )
 from coopdata.core.i18n import check_lang, label_or_code, tr
 from coopdata.core.text import esc, is_missing
-from coopdata.data.loaders import load_table
 from coopdata.views.style import (
     CONFLICT_COLOUR,
     COUNT_COLOUR,
@@ -211,8 +210,8 @@ def timeline(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.Dat
     as_of = _as_date(as_of)
     end = decimal_year(as_of)
     communes = communes_table(communes)
-    life_events = load_table("partnership_events") if life_events is None else life_events
-    sources = load_table("sources") if sources is None else sources
+    if life_events is None or sources is None:  # no silent data/: it would ignore the caller's data_dir
+        raise ValueError("pass life_events and sources (partnership_events and sources of the notebook's data_dir)")
     names = commune_names(communes)
     only = None if commune_id is None else [commune_id]
     if commune_id is not None and commune_id not in names:
