@@ -58,10 +58,6 @@ class Finding:
 
 
 # table -> (id column, [(column, renderer)]); a renderer turns a cell into the text to find
-def _int(v):
-    return french_int(v)
-
-
 CHECKS = {
     "regions": ("region_id", [("prefectures_count", lambda v: f"{v} Préfectures"),
                               ("communes_count", lambda v: f"{v} communes"),
