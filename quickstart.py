@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Set up the project and run it, on a machine that has only Python >= 3.11.
 
-    python3 quickstart.py run    # set up, validate the data, run every notebook into outputs/<today>/
-    python3 quickstart.py run --lang all   # options after "run" go to `coopdata run`
+    python3 quickstart.py run    # set up, validate the data, run every notebook in French and English
+                                 # into outputs/<today>/ (open index.html; PDFs of the commune sheets)
+    python3 quickstart.py run --lang fr --only 01   # options after "run" go to `coopdata run`
     python3 quickstart.py test   # set up (with test tools), lint, run the whole test suite
 
 Standard library only, because nothing else exists yet on a fresh machine. It creates .venv/,
 installs the project into it (again only when pyproject.toml changed), and makes sure Debian's
-Chromium is present: kaleido needs it for the PNG figures and the browser tests need it. As root
-on Debian/Ubuntu it installs the missing system packages with apt-get; otherwise it says which.
+Chromium is present: kaleido needs it for the PNG figures, Playwright for the PDFs of the commune
+sheets, and the browser tests need it. As root on Debian/Ubuntu it installs the missing system
+packages with apt-get; otherwise it says which.
 """
 
 from __future__ import annotations
@@ -82,8 +84,15 @@ def find_chromium() -> str | None:
 def ensure_chromium() -> None:
     if find_chromium() or apt_install(["chromium", "fonts-dejavu-core"]):
         return
-    sys.exit("Chromium is needed for the PNG figures and the browser tests: install Debian's `chromium` "
+    sys.exit("Chromium is needed for the PNG figures, the PDFs and the browser tests: install Debian's `chromium` "
              "package (sudo apt-get install chromium), then run this again.")
+
+
+def run_args(extra: list[str]) -> list[str]:
+    """`coopdata run` publishes both languages unless the options choose one (``--lang fr``)."""
+    if any(a == "--lang" or a.startswith("--lang=") for a in extra):
+        return ["run", *extra]
+    return ["run", "--lang", "all", *extra]
 
 
 def main(argv: list[str]) -> int:
@@ -98,7 +107,7 @@ def main(argv: list[str]) -> int:
     coopdata = str(BIN / "coopdata")
     try:
         if job == "run":
-            run([coopdata, "run", *extra])  # validates the data first, then executes every notebook
+            run([coopdata, *run_args(extra)])  # validates the data first, then executes every notebook
         else:
             run([str(BIN / "ruff"), "check", "."])
             run([str(BIN / "python"), "-m", "pytest", "-ra"])

@@ -84,15 +84,18 @@ def browser():
 # ----------------------------------------------------------------------------- one real batch run
 @pytest.fixture(scope="session")
 def batch(tmp_path_factory):
-    """The real batch (French), run once for the session; returns (dated folder, maps folder).
+    """The real batch (French and English, as the Quick start runs it), once for the session.
+
+    Returns (dated folder, maps folder).
 
     Its notebooks are signed into ``tmp/jupyter`` (``batch_jupyter_dir``), a Jupyter data folder of its own.
     """
     if not NOTEBOOKS_DIR.is_dir() or not any(NOTEBOOK_NAME.match(p.name) for p in NOTEBOOKS_DIR.iterdir()):
         pytest.skip("no numbered notebook in notebooks/ yet")
     tmp = tmp_path_factory.mktemp("batch")
-    res = coopdata_command("run", "--jobs", "2", "--output-dir", tmp / "out", "--maps-dir", tmp / "maps",
-                           env_extra={"JUPYTER_DATA_DIR": str(tmp / "jupyter")}, timeout=3600)
+    res = coopdata_command("run", "--lang", "all", "--jobs", "2", "--output-dir", tmp / "out",
+                           "--maps-dir", tmp / "maps", env_extra={"JUPYTER_DATA_DIR": str(tmp / "jupyter")},
+                           timeout=3600)
     assert res.returncode == 0, f"the batch failed:\n{res.stdout}\n{res.stderr}"
     (out,) = [p for p in (tmp / "out").iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
     return out, tmp / "maps"

@@ -72,6 +72,7 @@ def _check_report(browser, path: Path, timeout: int = TIMEOUT_MS) -> list[str]:
             except Exception:
                 problems.append("a plotly figure is not drawn (no .js-plotly-plot with svg.main-svg and data)")
         for i, frame_el in enumerate(page.locator("iframe").element_handles()):
+            frame_el.scroll_into_view_if_needed()  # maps load lazily, when a reader scrolls to them
             frame = frame_el.content_frame()
             if frame is None:
                 problems.append(f"iframe {i} has no document")

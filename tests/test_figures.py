@@ -17,6 +17,7 @@ from coopdata.analysis.lifecycle import date_position, lifecycle
 from coopdata.core.errors import DataError
 from coopdata.core.i18n import tr
 from coopdata.views import charts, sector_charts, style
+from coopdata.views.key_points.timelines import key_points
 
 AS_OF = dt.date(2026, 12, 3)  # the day the later sources were read (sources.csv, access_date)
 END = charts.decimal_year(AS_OF)
@@ -85,8 +86,13 @@ def at(date):
     return round(date_position(date), 3)
 
 
+def unwrap(text):
+    """A wrapped label or note as one line (a line broken after a hyphen joins without a space)."""
+    return text.replace("-<br>", "-").replace("<br>", " ")
+
+
 def notes(fig):
-    return next(a.text for a in fig.layout.annotations if a.text.startswith("Source")).replace("<br>", " ")
+    return unwrap(next(a.text for a in fig.layout.annotations if a.text.startswith("Source")))
 
 
 # ------------------------------------------------------------------------------------------ timeline
@@ -152,10 +158,11 @@ def test_kloto_1_mamoudzou_starts_in_2022_signed_on_28_april(data):
     _, _, start, end, hover = bar_rows(fig)["P18"]
     assert (start, end) == (2022, pytest.approx(date_position("2022-04-28")))
     assert hover[6] == "confirmed on 28 April 2022 (Le Journal de Mayotte)"
-    assert hover[7] == "status: active since 28 April 2022 (Ministry of territorial administration of Togo)"
+    # an official page is named by its publisher, as it names itself, in every language
+    assert hover[7] == "status: active since 28 April 2022 (Ministère de l&#x27;Administration territoriale)"
     signed = marker_rows(fig)[("convention or agreement signed", "P18", at("2022-04-28"))]
-    assert signed[2][1].startswith("convention or agreement signed on 28 April 2022 (Ministry of territorial "
-                                   "administration of Togo; Le Journal de Mayotte)")
+    assert signed[2][1].startswith("convention or agreement signed on 28 April 2022 (Ministère de "
+                                   "l&#x27;Administration territoriale; Le Journal de Mayotte)")
     assert signed[2][2] == "S012, S013"
 
 
@@ -216,7 +223,7 @@ def test_timeline_context_and_caption(data):
     assert [(r.x0, r.x1) for r in rects] == [(2001, 2019)]
     lines = sorted(s.x0 for s in fig.layout.shapes if s.type == "line")
     assert lines == [pytest.approx(2019 + 180 / 365), pytest.approx(2019 + 226 / 365)]  # 30 June, 15 August
-    texts = [a.text for a in fig.layout.annotations]
+    texts = [unwrap(a.text) for a in fig.layout.annotations]  # the report wraps the period's label
     assert "Élections locales : 30 juin 2019, 15 août 2019" in texts
     assert "Délégations spéciales (2001–2019)" in texts
     note = notes(fig)
@@ -229,9 +236,10 @@ def test_timeline_context_and_caption(data):
 
 def test_timeline_labels_follow_lang(data):
     fr, en = timeline(data, "fr"), timeline(data, "en")
-    assert fr.layout.title.text == "<b>Partenariats des communes selon les sources, de 1958 au 3 décembre 2026</b>"
-    assert en.layout.title.text == ("<b>Partnerships of the communes as the sources know them, 1958 to 3 December "
-                                    "2026</b>")
+    assert unwrap(fr.layout.title.text) == ("<b>Partenariats des communes selon les sources, de 1958 au 3 décembre "
+                                            "2026</b>")
+    assert unwrap(en.layout.title.text) == ("<b>Partnerships of the communes as the sources know them, 1958 to 3 "
+                                            "December 2026</b>")
     assert fr.layout.xaxis.title.text == "Année" and en.layout.xaxis.title.text == "Year"
     assert {"Twinning", "Not confirmed after the last source", "relaunch", "end"} <= {t.name for t in en.data}
     assert {"Jumelage", "Non confirmé après la dernière source", "relance", "fin"} <= {t.name for t in fr.data}
@@ -354,7 +362,7 @@ def test_counts_chart_says_what_it_counts(data):
     note = fig.layout.annotations[0].text.replace("<br>", " ")
     assert f"{len(timelines.partnership_rows(p))} partenariats recensés, quel que soit leur statut aujourd’hui" in note
     decade = charts.counts_by(p, "decade", "en", conflicts=data["conflicts"])
-    assert decade.data[0].x[-1] == "year unknown"
+    assert unwrap(decade.data[0].x[-1]) == "year unknown"
 
 
 # ------------------------------------------------------------------------ the study's values (S001 rows)
@@ -447,10 +455,10 @@ def test_sector_heatmap_values_colours_and_rows(data):
     assert style.VALUE_COLOURS["unknown"] != style.VALUE_COLOURS["no"]
     assert style.VALUE_COLOURS["yes"] != style.VALUE_COLOURS["no"]
     unknown = cell_text(fig, style.VALUE_TEXT_COLOURS["unknown"])
-    assert unknown[("Tône 1", "Gouvernance<br>locale")] == "?"
+    assert unknown[("Tône 1", "Gouvernance locale")] == "?"
     assert set(unknown.values()) == {"?"} and len(unknown) == 91 - 29
     legend = [t.name for t in fig.data if t.showlegend]
-    assert legend == ["oui", "non", "inconnu (« ? »)"]
+    assert legend == ["oui (29)", "non (0)", "«\u00a0?\u00a0» inconnu (62)"]  # how many cells of each
     assert [t.marker.color for t in fig.data if t.showlegend] == [style.VALUE_COLOURS[v] for v in ("yes", "no",
                                                                                                        "unknown")]
 
@@ -474,7 +482,7 @@ def test_sector_heatmap_draws_no_differently_from_unknown(data):
     cells.loc[target, "value"] = "no"
     fig = heatmap(data, cells=cells, lang="en")
     assert fig.data[0].z[0][1] == style.VALUE_ORDER.index("no")
-    assert cell_text(fig, style.VALUE_TEXT_COLOURS["no"]) == {("Tône 1", "Local<br>governance"): "no"}
+    assert cell_text(fig, style.VALUE_TEXT_COLOURS["no"]) == {("Tône 1", "Local governance"): "no"}
     cells.loc[target, "value"] = "maybe"
     with pytest.raises(DataError, match="yes, no or unknown"):
         heatmap(data, cells=cells)
@@ -513,14 +521,19 @@ def test_gap_cells_and_totals(data):
 def test_gap_view_legend_and_labels(data):
     fig = sector_charts.gap_view(data["current"], data["interest"], data["sectors"], data["communes"], "en")
     assert [t.name for t in fig.data if t.showlegend] == [
-        "interest covered", "interest not covered", "interest not known to be covered", "interest unknown"]
+        "interest with known cooperation (20)", "interest not covered (0)", "interest without known cooperation (19)",
+        "interest unknown (52)"]
     hm = fig.data[0]
     assert hm.z[3][0] == style.GAP_ORDER.index("not_known_covered")  # Binah 1, water
     assert hm.z[0][0] == style.GAP_ORDER.index("covered")  # Tône 1, water
     fr = sector_charts.gap_view(data["current"], data["interest"], data["sectors"], data["communes"], "fr")
     assert fr.layout.title.text == "<b>Intérêts exprimés et coopération en cours</b>"
     bars = sector_charts.gap_by_sector(data["current"], data["interest"], data["sectors"], "fr")
-    assert [list(t.y) for t in bars.data] == [[9, 0, 7, 4, 0, 0, 0], [0] * 7, [4, 0, 6, 9, 0, 0, 0]]
+    assert [list(t.x) for t in bars.data if t.type == "bar"] == [[9, 0, 7, 4, 0, 0, 0], [0] * 7, [4, 0, 6, 9, 0, 0, 0]]
+    # a sector without any known interest says so instead of drawing a zero bar
+    (unknown,) = [t for t in bars.data if t.type == "scatter"]
+    assert list(unknown.y) == ["Gouvernance locale", "Énergie,<br>environnement,<br>climat", "Culture", "Tourisme"]
+    assert set(unknown.text) == {"intérêt inconnu"}
 
 
 def test_with_labels_and_translated_headers(data):
@@ -541,3 +554,47 @@ def test_the_timeline_never_falls_back_to_the_default_data_folder(data):
     with pytest.raises(ValueError, match="life_events and sources"):
         charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr",
                         communes=data["communes"])
+
+
+# ------------------------------------------------------------------------- the report's reader layer (02)
+
+
+def test_the_report_timeline_reads_on_a_phone_and_gives_its_notes_as_text(data):
+    args = {k: data[k] for k in ("communes", "life_events", "sources")}
+    fig = charts.timeline(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr", notes=False, **args)
+    text = charts.timeline_notes(data["partnerships"], data["conflicts"], data["events"], AS_OF, "fr", **args)
+    assert fig.layout.width == 680 and not any(a.text.startswith("Source") for a in fig.layout.annotations)
+    assert set(text) == {"source", "caption", "undated"} and text["undated"] in notes(timeline(data))
+    labels = [a for a in fig.layout.annotations if a.yref == "y"]  # partner names, right of the plot
+    assert all(len(line) <= 18 for a in labels for line in a.text.split("<br>"))
+    assert fig.layout.margin.r >= 7 * max(len(line) for a in labels for line in a.text.split("<br>"))
+    ys = sorted(a.y for a in labels)  # the axis is in pixels: labels one line apart at least
+    assert min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= 16
+    events = {tr(f"event_kind.{k}", "fr") for k in style.LIFE_EVENT_SYMBOLS}
+    assert {t.name for t in fig.data if t.legend == "legend2"} <= events  # dated events: the second column
+
+
+def test_reader_tables_use_names_labels_and_the_run_language(data):
+    p, c, communes, sources = data["partnerships"], data["conflicts"], data["communes"], data["sources"]
+    life = lifecycle(p, data["life_events"], as_of=AS_OF)
+    known = charts.known_table(life, communes, sources, "en").set_index("ref")
+    assert known.loc["P18", "status"] == "active since 28 April 2022 (Ministère de l'Administration territoriale)"
+    assert known.loc["P01", "commune"] == "Ogou 1" and pd.isna(known.loc["P19", "start_year"])
+    overview = timelines.conflict_overview(c, p, communes, sources, "fr").set_index("conflict_id")
+    assert overview.loc["C03", "other_years"] == "1958\u00a0: §3, page « Commune de Amou 1 »\n1986\u00a0: Carte n°02"
+    assert overview.loc["C07", "used_at"] == "Tableau n°01" and overview.loc["C25", "other_years"].endswith("SIAAP")
+    others = timelines.other_records(p, communes, "fr")
+    assert others.iloc[1][["record_type", "model", "commune"]].tolist() == ["Piste", "Piste Sud-Sud", "Tône 1"]
+    values = timelines.conflict_values(c, sources, "en")
+    assert set(values["used"]) == {"yes", "no"} and "page on the twinning" not in set(values["printed_at"])
+    for table in (known.reset_index(), overview.reset_index(), others, values):
+        shown = charts.translate_columns(table, "fr")
+        assert not set(shown.columns) & set(table.columns) - {"commune"}, list(shown.columns)  # every heading a label
+
+
+def test_key_points_of_the_timelines_report(data):
+    points = key_points(data["partnerships"], data["life_events"], data["conflicts"], data["sources"],
+                        data["communes"], AS_OF, "fr")
+    assert 3 <= len(points) <= 5 and points[1] == "Le plus ancien est **Ogou 1 – Niort**, depuis **1958**."
+    assert points[0].startswith("Les sources recensent **19 partenariats**")
+    assert "« actif » pour **4**" in points[2] and "(C03, C04, C05, C07, C08, C24, C25, C26)" in points[4]

@@ -183,3 +183,44 @@ def test_candidates_display_merges_equal_definitions(data):
     assert len(best) == 4
     assert best["Communes"].unique().tolist() == ["Tône 1, Kozah 1, Ogou 1"]
     assert best["Share (%)"].iloc[0] == 30.3
+
+
+NAMES = {"tone-1": "Tône 1", "kozah-1": "Kozah 1", "ogou-1": "Ogou 1"}
+
+
+def test_key_points_answer_the_question_in_plain_words(data):
+    from coopdata.views.key_points import finance as finance_points
+
+    rep = finance.reproduce_stated_average(data, stated=22.0, tolerance_pct_points=1.0)
+    fr = finance_points.key_points(data, rep, NAMES, "fr")
+    assert 3 <= len(fr) <= 5
+    assert fr[0].startswith("L’étude ProDeGoL (§4.6.1)") and "**3 communes** (Tône 1, Kozah 1, Ogou 1)" in fr[0]
+    assert "**Non.**" in fr[1] and "**30,3\u00a0%**" in fr[1] and "1 point ou moins de 22\u00a0%" in fr[1]
+    assert "**63,6\u00a0%**" in fr[2] and "Kozah 1\u00a0: 115,6\u00a0%" in fr[2]
+    assert fr[3].startswith("À Kozah 1") and "**57,8\u00a0%**" in fr[3]
+    assert "à Tône 1" in fr[4] and "**22,6\u00a0%**" in fr[4]
+    en = finance_points.key_points(data, rep, NAMES, "en")
+    assert "**No.**" in en[1] and "**30.3\u00a0%**" in en[1] and "within 1 point of 22\u00a0%" in en[1]
+    assert not any(t in " ".join(fr + en) for t in ("share_", "amount_fcfa", "tone-1", "np.float"))
+    # a figure that is an average of all the communes gets « Oui »
+    yes = finance_points.answer(finance.reproduce_stated_average(data, stated=81.9, tolerance_pct_points=0.1),
+                                NAMES, "fr")
+    assert yes[0].count("**Oui**") == 1 and "**81,9\u00a0%**" in yes[0] and "0,1 point" in yes[0]
+    assert finance_points.points(1.5, "fr") == "1,5 point" and finance_points.points(1.5, "en") == "1.5 points"
+
+
+def test_reader_blocks_of_the_report(data):
+    conflicts = coopdata.load_conflicts()
+    communes = coopdata.load_table("communes")
+    note = finance_tables.rounding_note(data, conflicts, NAMES, "fr")
+    assert "Kozah 1" in note and "2\u202f088\u202f552" in note and "-4,2\u00a0%" in note and "C17" in note
+    items = finance_tables.reserves_items(data, communes, "en")
+    assert any("3 of the study’s 13 communes" in t for t in items)
+    html = finance_tables.prose_html(items, as_list=True)
+    assert html.startswith("<ul") and "<strong>Only some of the communes</strong>" in html
+    shown = finance_tables.conflicts_display(conflicts[conflicts["field"].str.startswith("finance")], "fr")
+    assert shown["Réf."].tolist() == ["C15", "C16", "C16", "C17"]
+    assert set(shown["Utilisée"]) == {"oui", "non"}
+    assert not shown.astype(str).apply(lambda s: s.str.contains("coopdata|notebook", regex=True)).any().any()
+    sources = finance_tables.sources_display(data, coopdata.load_study_figures(), NAMES, "en")
+    assert sources["Text lines"].tolist()[-1] == "1710-1714"

@@ -155,6 +155,10 @@ def test_source_label_names_the_study_and_shortens_later_titles():
     assert source_label("S001", sources, "fr") == "étude" and source_label("S001", sources, "en") == "study"
     assert source_label("S009", sources) == "Atlas français de la coopération décentralisée"
     assert source_label("S013", sources) == "Le Journal de Mayotte"
+    # an official page by its publisher, as it names itself; no description in English after a name
+    ministry = "Ministère de l'Administration territoriale"
+    assert source_label("S012", sources, "en") == source_label("S025", sources) == ministry
+    assert source_label("S021", sources) == "Groupe Pagouda"
     assert source_label("S999", sources) == "S999"
 
 

@@ -19,6 +19,7 @@ import coopdata
 from coopdata.analysis import places
 from coopdata.core.paths import DATA_DIR
 from coopdata.views import map_content, map_popups, maps, offline, static_maps, style
+from coopdata.views.key_points.map import key_points
 
 SCRIPT_OR_STYLE_FROM_NETWORK = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.IGNORECASE
@@ -457,12 +458,85 @@ def test_region_and_commune_tables_follow_lang():
     fr = places.region_table("fr")
     en = places.region_table("en")
     assert list(fr["Région"]) == ["Savanes", "Kara", "Centrale", "Plateaux", "Maritime"]
-    assert fr.loc[fr["Région"] == "Plateaux", "Signalé"].item() == "oui"
-    assert en.loc[en["Region"] == "Plateaux", "Flagged"].item() == "yes"
-    assert en["Computed area (km²)"].tolist() == [8654, 11589, 13228, 17213, 6181]
+    # a reader's table: names, no codes; the flagged region says why, with its conflict id
+    assert "Code ISO 3166-2" not in fr.columns and "ISO 3166-2 code" not in en.columns
+    assert fr.loc[fr["Région"] == "Plateaux", "Remarque"].item() == (
+        "écart de plus de 5 % : chiffre imprimé douteux (Conflit C14)")
+    assert en.loc[en["Region"] == "Plateaux", "Note"].item() == (
+        "difference above 5 %: doubtful printed figure (Conflict C14)")
+    assert (fr.loc[fr["Région"] != "Plateaux", "Remarque"] == "").all()
+    assert en["Area measured on the map (km²)"].tolist() == [8654, 11589, 13228, 17213, 6181]
     communes = places.commune_table("en", region="kara")
     assert list(communes["Commune"]) == ["Kozah 1", "Binah 1", "Bassar 1"]
-    assert (places.commune_table("fr")["Point dans le polygone de sa région"] == "oui").all()
+    fr_communes = places.commune_table("fr").set_index("Commune")
+    assert fr_communes.loc["Kloto 1", "Population"] == "population illisible dans l’étude (« 118 4640 »)"
+    assert fr_communes.loc["Zio 1", "Population"] == 241484
+    assert fr_communes.loc["Tône 1", "Modèles de coopération (le plus ancien d’abord)"].startswith("Jumelage, ")
+    # whether each point lies in its region is a check of the report, not a column
+    assert places.commune_frame(places.load_map_data())["inside_region"].all()
+    totals = places.area_totals_table("fr").set_index("Mesure")["Valeur"]  # why Plateaux is flagged (annex)
+    assert totals["Somme des superficies des régions imprimées dans l’étude (km²)"] == 59173
+    assert totals["Superficie du contour du Togo mesurée sur la carte (km²)"] == pytest.approx(56863, abs=2)
+    assert totals["Régions signalées"] == "Plateaux"
+
+
+# ----------------------------------------------------------------------------- key points
+def test_key_points_are_computed_from_the_data():
+    fr = key_points(lang="fr")
+    assert 3 <= len(fr) <= 5
+    assert fr[0] == "Les **13 communes** du ProDeGoL se trouvent dans les 5 régions du Togo."
+    assert "**Zio 1** (241\u202f484 habitants)" in fr[1] and "Amou 1 (23\u202f727 habitants)" in fr[1]
+    assert "Kloto 1" in fr[1]  # its printed population cannot be read: said, not ranked
+    assert "**Kozah 1**" in fr[2] and "**1\u202f050 habitants au km²**" in fr[2] and "Bassar 1" in fr[2]
+    assert "**8\u202f647 km²**" in fr[3] and "15\u00a0%" in fr[3]
+    assert "**Plateaux**" in fr[4] and "19\u202f975 km²" in fr[4] and "**16\u00a0%**" in fr[4]
+    en = key_points(lang="en")
+    assert en[0] == "The **13 ProDeGoL communes** lie in all 5 regions of Togo." and "241,484" in en[1]
+    kara = key_points(lang="en", region="TG-K")
+    assert kara[0] == "The Kara region holds **3 of the 13 communes** followed: Kozah 1, Binah 1, Bassar 1."
+    assert not any("Plateaux" in k for k in kara)  # Kara's printed area is not flagged
+
+
+def test_key_points_count_a_14th_commune(data_14):
+    fr = key_points(data_14, "fr")
+    assert fr[0].startswith("Les données comptent **13 communes** du ProDeGoL et **1 autre(s)**")
+    assert "La population de Agoè-Nyivé 2 n’est pas renseignée." in fr[1]
+    facts = places.territory_facts(places.load_map_data(data_14), "maritime")
+    assert (facts["communes"], facts["prodegol"], facts["others"]) == (3, 2, 1)
+
+
+# ----------------------------------------------------------------------------- commune names on the web map
+def test_every_commune_is_named_on_the_territory_map_without_overlap(pages):
+    page = shown(pages["territory_fr"])
+    names = re.findall(r"<div class='coop-label commune' style='transform:[^']*' data-rank='(\d+)'>([^<]+)</div>",
+                       page)
+    assert sorted(n for _, n in names) == sorted(coopdata.load_communes()["commune"])
+    assert sorted(int(r) for r, _ in names) == list(range(len(names)))  # ranks for the page to declutter
+    assert "querySelectorAll('.coop-label[data-rank]')" in page  # the script that hides overlapping names
+    data = places.load_map_data()
+    marks = map_content.commune_marks(data)
+    sides = map_content.commune_label_sides(marks)
+    assert set(sides) == set(marks["commune_id"]) and set(sides.values()) <= set(map_content.LABEL_SIDES)
+    boxes = []
+    for row in marks.to_dict("records"):  # at zoom 7 (the whole country in a report), no two names overlap
+        x, y = map_content._web_px(row["lon"], row["lat"], 7.0)
+        box = map_content.label_box(sides[row["commune_id"]], row["radius"], 7.0 * len(row["commune"]) + 4)
+        boxes.append((box[0] + x, box[1] + y, box[2] + x, box[3] + y))
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if map_content._overlap(a, b) > 0]
+    assert map_content.label_css_transform("left", 10) == "translate(calc(-100% - 13.0px), -50%)"
+    assert map_content.label_css_transform("below", 10) == "translate(-50%, 11.0px)"
+
+
+def test_embedded_map_and_png_carry_their_titles(tmp_path):
+    m = maps.territory_map("en")
+    assert maps.embed_html(m, "The <communes>").count('<iframe title="The &lt;communes&gt;" ') == 1
+    png = static_maps.territory_png(tmp_path / "t.png", "en")
+    alt = maps.territory_alt("en")
+    assert alt.startswith("The 13 ProDeGoL communes and their regions. Map of Togo")
+    img = maps.png_html(png, alt)
+    assert img.startswith('<img src="data:image/png;base64,') and f'alt="{alt}"' in img
+    assert maps.link_html("01_map/maps/a b.html", "Open") == (
+        '<p class="cp-map-link"><a href="01_map/maps/a%20b.html" target="_blank" rel="noopener">Open</a></p>')
 
 
 # ----------------------------------------------------------------------------- in a real browser

@@ -101,6 +101,58 @@ def test_conflicts_table_keeps_every_value():
     assert summary.loc["C01", "used"] == 0
 
 
+def test_conflicts_table_for_readers_and_for_the_annex(later):
+    conflicts = coopdata.load_conflicts()
+    computed = overview.computed_conflict_values(conflicts)
+    fr = overview_tables.conflicts_table(conflicts, "fr", sources=later["sources"], computed=computed)
+    # one row group per conflict, its id first: the export anchors that cell as conflict-C01
+    assert fr.index.names[0] == "Conflit" and fr.index.get_level_values(0)[0] == "C01"
+    assert list(fr.columns) == ["Valeur imprimée", "Source", "Utilisée"]  # no lines, no English rationale
+    assert fr.loc["C02"].iloc[0]["Source"] == "Étude ProDeGoL, Tableau n°01"
+    c24 = fr.loc["C24"]
+    assert "Jumelages & Partenariats (presse, 21 novembre 2023)" in set(c24["Source"])
+    # a data set's row shows the value computed from the data, not the English description of the file
+    c22 = fr.loc["C22"]["Valeur imprimée"].tolist()
+    assert c22[1] == "16 communes dans la liste des communes du Togo (région Savanes, calcul du projet)"
+    assert fr.loc["C13"]["Valeur imprimée"].iloc[2].startswith("39 préfectures dans la liste des communes du Togo")
+    assert fr.loc["C14"]["Valeur imprimée"].iloc[1].startswith("17\u202f213 km²")
+    assert fr.loc["C25"]["Valeur imprimée"].iloc[2] == "2007 (donnée par la source, non citée mot pour mot)"
+    en = overview_tables.conflicts_table(conflicts, "en", sources=later["sources"], computed=computed, annex=True)
+    assert list(en.columns)[-4:] == ["Field", "Source (ref.)", "Lines", "Rationale (as written in the data)"]
+    assert en.loc["C01"].iloc[0]["Lines"] == "812"
+    annex_fr = overview_tables.conflicts_table(conflicts, "fr", sources=later["sources"], annex=True)
+    assert "Lignes" in annex_fr.columns and not any("Raison" in c for c in annex_fr.columns)
+
+
+def test_computed_conflict_values_follow_the_data():
+    values = overview.computed_conflict_values(coopdata.load_conflicts()).set_index("conflict_id")
+    assert values.loc["C22", ["value", "national"]].tolist() == [16, 117]
+    assert values.loc["C13", ["region", "value", "national"]].tolist() == ["Maritime", 8, 39]
+    assert 17_000 < values.loc["C14", "value"] < 17_500 and pd.isna(values.loc["C14", "national"])
+
+
+def test_key_points_are_computed_sentences():
+    from coopdata.views.key_points.overview import key_points
+
+    fr, en = key_points(lang="fr"), key_points(lang="en")
+    assert 3 <= len(fr) <= 5 and len(fr) == len(en)
+    assert fr[0].startswith("Le Togo compte **117 communes** réparties en 5 régions")
+    assert "**13**" in fr[0]
+    assert en[1].startswith("The sources record **19 partnerships** (17 distinct cooperations) under **5 models**")
+    assert en[2].startswith("**27 conflicts** between values") and "11 set the study against another source" in en[2]
+    assert en[-1].startswith("Latest national figure: **52 conventions and twinning agreements")
+    assert "« à peine une trentaine de partenariats »" in en[-1]
+
+
+def test_sources_display_cites_in_words():
+    sources = coopdata.load_table("sources")
+    fr = overview_tables.sources_display(sources, "fr", {"S001", "S013"})
+    assert fr["Réf."].tolist() == ["S001", "S013"] and fr.iloc[1, 2] == "presse"
+    assert fr.iloc[0, 1] == tr("study", "fr") and fr.iloc[0, -1] == "—"  # no local file name
+    assert "Titre (ou description de la page)" not in fr.columns  # English descriptions: English report only
+    assert "Title (or description of the page)" in overview_tables.sources_display(sources, "en").columns
+
+
 def test_unknowns_found_in_the_data():
     u = overview.unknowns()
     one = u[u["group"] == ""].set_index(["topic", "table"])
@@ -172,14 +224,18 @@ def test_models_figure_escapes_commune_names():
 
 
 def test_figure_checks_display_writes_numbers_in_the_reader_language():
-    shown = overview_tables.figure_checks_display(overview.figure_checks(lang="fr"), "fr")
-    computed = shown.set_index(tr("overview.figure", "fr"))[tr("overview.computed", "fr")]
+    shown = overview_tables.figure_checks_display(overview.figure_checks(lang="fr"), "fr", annex=True)
+    computed = shown.set_index(tr("profile.ref", "fr"))[tr("overview.computed", "fr")]
     assert computed["regions"] == "5"
     assert computed["first_twinning_year"] == "1958"  # a year, no thousands separator
     assert computed["partnerships_share_pct"] == "25,6\u00a0%"
     assert computed["partnerships_total"] == "—"
     en = overview_tables.figure_checks_display(overview.figure_checks(lang="en"), "en")
     assert "25.6\u00a0%" in set(en.iloc[:, 2])
+    # the reader's version names each figure in words and cites the study by section, no line numbers
+    assert en.iloc[0, 0] == "Regions of Togo" and en.iloc[0, -1] == "ProDeGoL study, §1.1"
+    assert tr("col.source_lines", "en") not in en.columns
+    assert shown.set_index(tr("profile.ref", "fr")).loc["prefectures", tr("col.source_lines", "fr")] == "79"
 
 
 def test_governance_display_answers_yes_or_no(names):
@@ -250,9 +306,16 @@ def test_added_partnerships_come_from_later_sources(later, names):
     assert (kloto["status_since"], kloto["status_source"], kloto["sources"]) == ("2022-04-28", "S013", "S012; S013")
     assert kloto["source_publisher"].startswith("Ministère de l'Administration territoriale")
     assert added.loc["P19", ["status", "source_id", "source_checked"]].tolist() == ["unknown", "S018", "no"]
-    shown = overview_tables.added_partnerships_display(added.reset_index(), names, "fr").set_index("Partenariat")
-    assert shown.loc["P18", "Statut depuis (source)"] == "28 avril 2022 (S013)"
-    assert shown.loc["P19", "Source"].endswith("23 février 2017 (signalé, pas encore vérifié deux fois)")
+    shown = overview_tables.added_partnerships_display(added.reset_index(), names, "fr", later["sources"])
+    shown = shown.set_index("Réf.")
+    assert shown.loc["P18", "Statut depuis (source)"] == "28 avril 2022 (Le Journal de Mayotte)"
+    assert shown.loc["P18", "Toutes ses sources"] == ("Ministère de l'Administration territoriale\u00a0; "
+                                                      "Le Journal de Mayotte")
+    assert shown.loc["P19", "Source"] == "Le Temps (presse, 23 février 2017, signalé, pas encore vérifié deux fois)"
+    # without the sources table, the row's own source is still cited in words; other sources by id
+    alone = overview_tables.added_partnerships_display(added.reset_index(), names, "en").set_index("Ref.")
+    assert alone.loc["P19", "Source"] == "Le Temps (press, 23 February 2017, reported, not yet checked twice)"
+    assert alone.loc["P18", "Status since (source)"] == "28 April 2022 (S013)"
 
 
 def test_later_status_confirms_or_contradicts_the_study(later, names):
@@ -269,8 +332,9 @@ def test_later_status_confirms_or_contradicts_the_study(later, names):
     assert "P04" not in status.index and "P18" not in status.index  # no later source; not a row of the study
     assert status["finding"].value_counts().to_dict() == {"not_confirmed_after_listing": 9,
                                                           "confirmed_after_listing": 5, "ended_before_listing": 1}
-    shown = overview_tables.later_status_display(status.reset_index(), names, "en").set_index("Partnership")
-    assert shown.loc["P13", "End (source)"] == "31 December 2016 (S009)"
+    shown = overview_tables.later_status_display(status.reset_index(), names, "en", later["sources"])
+    shown = shown.set_index("Ref.")
+    assert shown.loc["P13", "End (source)"] == "31 December 2016 (French atlas of decentralized cooperation)"
     assert shown.loc["P13", "What later sources say"] == "ended before the study's listing: both values stand"
 
 
@@ -284,10 +348,10 @@ def test_later_events_are_placed_against_the_study(later, names):
     assert events.loc["E032", ["date", "kind", "source_id"]].tolist() == ["2025-09-12", "declaration", "S011"]
     assert "E033" not in events.index  # Kloto 1 – Mamoudzou is not a partnership of the study
     assert len(events) == 29 and (events["source_id"] != "S001").all()
-    shown = overview_tables.later_events_display(events.reset_index(), names, "fr")
-    row = shown[shown["Partenariat"] == "P13"].iloc[-1]
+    shown = overview_tables.later_events_display(events.reset_index(), names, "fr", later["sources"])
+    row = shown[shown["Réf."] == "P13"].iloc[-1]
     assert row["Date"] == "31 décembre 2016" and row["Événement"] == "fin" and row["Statut"] == "terminé"
-    assert row["Source"].startswith("S009 · Atlas français") and row["Source"].endswith(", non datée")
+    assert row["Source"] == "Atlas français de la coopération décentralisée (sans date)"
 
 
 def test_conflicts_between_sources(later):
@@ -317,16 +381,21 @@ def test_national_figures_beside_the_study(later):
     shown = overview_tables.national_figures_display(national, "fr")
     assert shown.iloc[4, 1] == "1\u202f221\u202f667\u202f043 FCFA" and shown.iloc[5, 1] == "52\u00a0%"
     assert shown.iloc[0, 5] == "à peine une trentaine de partenariats"
-    assert shown.iloc[0, 3].startswith("S025 · Ministry of territorial administration") and shown.iloc[0, 3].endswith(
-        ", 2025")
+    assert shown.iloc[0, 3] == "Ministère de l'Administration territoriale (page d’un ministère, 2025)"
+    assert shown.iloc[0, 0] == "Conventions et accords de jumelage des communes togolaises"
+    assert shown.iloc[0, 6] == "Étude ProDeGoL, Conclusion"  # the section, no line numbers
 
 
 def test_limits_are_found_in_the_data():
     u = overview.unknowns()
-    text = overview_tables.limits_markdown(u, reproduced=False, stated=22.0, lang="fr")
-    assert "- Population de la commune inconnue (nombre imprimé mal formé) (`communes`, 1)\u00a0: kloto-1" in text
-    assert text.endswith("la part moyenne de 22 % énoncée au §4.6.1 : aucun calcul ne la reproduit (carnet 04)")
-    assert "§4.6.1" not in overview_tables.limits_markdown(u, reproduced=True, stated=22.0, lang="en")
+    names = {"kloto-1": "Kloto 1"}
+    text = overview_tables.limits_markdown(u, reproduced=False, stated=22.0, lang="fr", names=names)
+    assert ("- Population de la commune inconnue (nombre imprimé mal formé) — Communes du ProDeGoL (§3)\u00a0: 1 "
+            "(Kloto 1)") in text
+    assert "- Année de début non imprimée — Partenariats, pistes et mentions\u00a0: 12\n" in text  # too many to list
+    assert text.endswith("- La part moyenne de 22 % énoncée au §4.6.1 : aucun calcul ne la reproduit "
+                         "(voir le rapport sur les finances)")
+    assert "stated in §4.6.1" not in overview_tables.limits_markdown(u, reproduced=True, stated=22.0, lang="en")
     odd = pd.DataFrame({"topic": ["population"], "table": ["communes"], "n": [1], "records": ["<b>x</b>"],
                         "detail": [""]})
     assert "&lt;b&gt;x&lt;/b&gt;" in overview_tables.limits_markdown(odd, True, 22.0, "en")

@@ -20,9 +20,15 @@ from coopdata.core.paths import DATA_DIR, PACKAGE_DIR
 from coopdata.core.text import esc, safe_url, slug
 from coopdata.data.sectors import write_derived
 from coopdata.views import charts, sheet
-from coopdata.views.style import fmt_int
+from coopdata.views.key_points import profile as kp
+from coopdata.views.style import fmt_int, list_sep
 
 AS_OF = dt.date(2026, 11, 23)
+
+
+def fr(text):
+    """An expected French text: its « ; » written with the separator of coopdata.views.style (a no-break space)."""
+    return text.replace(" ; ", list_sep("fr"))
 
 
 def read_csv(name):
@@ -153,7 +159,7 @@ def test_kloto_1_conflicting_start_years_shown_side_by_side(data):
     table = partnerships("kloto-1", "fr", data).set_index("partnership_id")
     assert table.at["P04", "partner"] == "Bressuire"
     assert table.at["P04", "start_year"] == 1991
-    assert table.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02) ; 1993 (page commune)"
+    assert table.at["P04", "since"] == fr("1991 (Tableau n°01, Carte n°02) ; 1993 (page commune)")
     assert table.at["P04", "conflicts"] == "C04"
     en = partnerships("kloto-1", "en", data).set_index("partnership_id")
     assert en.at["P04", "since"] == "1991 (Tableau n°01, Carte n°02); 1993 (commune page)"
@@ -178,10 +184,11 @@ def test_partnerships_equal_the_rows_of_data(data):
 def test_other_communes_page_years_do_not_leak(data):
     # C08: each of the three commune pages prints 1986 for its own row only; Tableau n°01 prints 1987
     since = partnerships("tchamba-1", "fr", data).set_index("partnership_id").at["P11", "since"]
-    assert since == "1987 (Tableau n°01, Carte n°02, §4.1) ; 1986 (page commune)"
+    assert since == fr("1987 (Tableau n°01, Carte n°02, §4.1) ; 1986 (page commune)")
     amou = partnerships("amou-1", "fr", data).set_index("partnership_id")
-    assert amou.at["P02", "since"] == ("2006 (Tableau n°01, Ville d'Aiffres, page on the twinning) ; 1986 (Carte n°02) "
-                                       "; 1958 (page commune)")
+    # a later source is named by its publisher (its locator is written in English in data/)
+    assert amou.at["P02", "since"] == fr("2006 (Tableau n°01, Ville d'Aiffres) ; 1986 (Carte n°02) ; "
+                                         "1958 (page commune)")
     claims = start_year_claims(data.conflicts, data.partnerships).query("commune_id == 'amou-1'")
     assert sorted(claims["year"]) == [1958, 1986, 2006]
     assert claims.loc[claims["used"], "year"].tolist() == [2006]
@@ -351,6 +358,12 @@ def test_print_css_has_a4_and_print_rules():
     assert "@media print" in css
     assert 'content: " <" attr(href) ">"' in css
     assert ".cp-screen-only" in css and ".celltag_screen-only" in css
+    # the commune sheet: the printer's A4 margins (its running footer goes in the bottom one), no type under 7 pt
+    assert re.search(r"@page\s*{\s*size:\s*A4;\s*margin:\s*12mm 12mm 16mm 12mm;\s*}", css)
+    handout = css[css.index("the commune sheet: one A4 page */"):]
+    sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)pt", handout)]
+    assert sizes and min(sizes) >= 7
+    assert not re.search(r"font-size:\s*[\d.]+(em|px|%)", handout)  # relative sizes could fall under 7 pt
 
 
 # ----------------------------------------------------------------------------- what is known, and when
@@ -363,14 +376,14 @@ def test_each_partnership_says_its_last_confirmation_and_source_never_the_presen
     assert known("tone-1")["P03"] == "listé en décembre 2018 (étude)"
     assert known("kloto-1", "en")["P04"] == "listed in February 2020 (study)"
     # Kozah 1 – SIAAP: ended per the atlas, listed by the study after that (conflict C27, both values stand)
-    assert known("kozah-1")["P13"] == ("listé en décembre 2018 (étude) ; statut : terminé le 31 décembre 2016 "
-                                       "(Atlas français de la coopération décentralisée)")
+    assert known("kozah-1")["P13"] == fr("listé en décembre 2018 (étude) ; statut : terminé le 31 décembre 2016 "
+                                         "(Atlas français de la coopération décentralisée)")
     assert "C27" in partnerships_at("kozah-1", "fr", data).set_index("partnership_id").at["P13", "conflicts"]
     # Kloto 1 – Mamoudzou, from later sources; Ogou 1 – Niort, relaunched in November 2023
-    assert known("kloto-1")["P18"] == ("confirmé le 28 avril 2022 (Le Journal de Mayotte) ; statut : actif depuis le "
-                                       "28 avril 2022 (Ministry of territorial administration of Togo)")
-    assert known("ogou-1")["P01"] == ("confirmé en novembre 2023 (Jumelages & Partenariats) ; statut : actif depuis "
-                                      "novembre 2023 (Jumelages & Partenariats)")
+    assert known("kloto-1")["P18"] == fr("confirmé le 28 avril 2022 (Le Journal de Mayotte) ; statut : actif depuis le "
+                                         "28 avril 2022 (Ministère de l'Administration territoriale)")
+    assert known("ogou-1")["P01"] == fr("confirmé en novembre 2023 (Jumelages & Partenariats) ; statut : actif depuis "
+                                        "novembre 2023 (Jumelages & Partenariats)")
     # every partnership says when it was last confirmed, and by which source
     for commune_id in data.communes["commune_id"]:
         for pid, text in known(commune_id).items():
@@ -389,7 +402,9 @@ def test_a_start_year_no_source_gives_stays_unknown_and_later_sources_are_cited(
     assert table.at["P03", "source"] == "Tableau n°01 (l. 976-990)"  # the study's rows: lines of its text
     html = sheet.sheet_html(profiles.build_profile("tone-1", "fr", data=data, as_of=AS_OF))
     assert "&lt;NA&gt;" not in html and "<NA>" not in html and "l. nan" not in html
-    assert "année inconnue" in html and "Le Temps (Togo), article of 23/02/2017" in html
+    # readers see the later source by publisher and date in their language; its locator stays in the CSV
+    assert "année inconnue" in html and "Le Temps (Togo), 23 février 2017" in html
+    assert "article of 23/02/2017" not in html and "(l. " not in html
     # line numbers are cited for the study's rows only
     study = set(data.sources.loc[data.sources["kind"] == "study", "source_id"])
     for commune_id in data.communes["commune_id"]:
@@ -447,8 +462,8 @@ def test_a_commune_outside_the_study_has_its_sheet(with_lacs_1, lang):
     table = sheet.partnerships_table(pr).set_index("partnership_id")
     assert list(table.index) == ["P20"] and table.at["P20", "start_year"] == 2025
     assert table.at["P20", "known"] == {
-        "fr": "confirmé le 12 septembre 2025 (Stadt Nürnberg) ; statut : actif depuis le 12 septembre 2025 "
-              "(Stadt Nürnberg)",
+        "fr": fr("confirmé le 12 septembre 2025 (Stadt Nürnberg) ; statut : actif depuis le 12 septembre 2025 "
+                 "(Stadt Nürnberg)"),
         "en": "confirmed on 12 September 2025 (Stadt Nürnberg); status: active since 12 September 2025 "
               "(Stadt Nürnberg)"}[lang]
     assert "(l. " not in table.at["P20", "source"]
@@ -463,3 +478,6 @@ def test_a_commune_outside_the_study_has_its_sheet(with_lacs_1, lang):
     assert not [s for s in fig.layout.shapes if s.type == "line" and s.line.color == "#1F5F99"]
     u = sheet.unknowns_table(pr)
     assert (u["detail"] == not_given).sum() == 8 and tr("profile.out_of_study", lang) in set(u["detail"])
+    points = kp.key_points(pr)  # its key points say what is not given instead of guessing
+    assert len(points) == 4 and points[2] == tr("kp.10.sectors_out", lang)
+    assert tr("kp.10.check.population_none", lang) in points[3] and "**2025**" in points[1]

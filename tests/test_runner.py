@@ -25,9 +25,8 @@ import pytest
 from conftest import PARAMETERS, coopdata_command, write_notebook
 from nbformat.sign import NotebookNotary
 
-from coopdata.batch.changes import DataChanges, TableChange, data_changes, previous_run
+from coopdata.batch.changes import data_changes, previous_run
 from coopdata.batch.execute import describe_error
-from coopdata.batch.index import render_index
 from coopdata.batch.manifest import row_checksums
 from coopdata.batch.normalise import normalise_notebook, renumber_ids
 from coopdata.batch.plan import Job, RunError, discover_notebooks, parameter_names, plan_jobs, select_jobs, slugify
@@ -204,31 +203,6 @@ def test_previous_run_is_the_latest_dated_folder_before_the_date(tmp_path):
     assert data_changes(*(previous_run(tmp_path, d)[1] for d in ("2024-04-02", "2024-05-01"))).tables == []
 
 
-def test_the_index_lists_what_changed_since_the_previous_dated_run(tmp_path):
-    manifest = {"status": "ok", "parameters": {"langs": ["fr", "en"], "date": DATE}, "git": None,
-                "inputs": {"data_digest": "0" * 64, "communes": {"prodegol": 13, "other": 0}}}
-    changes = DataChanges("2024-04-20", [TableChange("communes", ["agoe-nyive-2"], ["zio-1"], []),
-                                         TableChange("partnerships", [], [], ["P19"]),
-                                         TableChange("swot", ["k1"], [], ["g1"], keyed=False),
-                                         TableChange("notes", [f"<N{i}>" for i in range(35)], status="added")],
-                          files=["geo/layer.geojson"])
-    index = render_index(tmp_path, manifest, [], {}, changes)
-    assert "Ce qui a changé dans les données" in index and "What changed in the data" in index
-    assert "Depuis le lancement du 2024-04-20" in index and "Since the run of 2024-04-20" in index
-    row = "<tr><td>communes</td><td><b>1</b>\u00a0: agoe-nyive-2</td><td><b>1</b>\u00a0: zio-1</td><td>—</td></tr>"
-    assert row in index
-    assert "<td>partnerships</td><td>—</td><td>—</td><td><b>1</b>\u00a0: P19</td>" in index
-    assert "1 ligne(s) (table sans identifiant)" in index and "1 row(s) (table without identifier)" in index
-    assert "notes <span class=\"muted\">(nouvelle table)</span>" in index and "(+5)" in index
-    assert "&lt;N0&gt;" in index and "<N0>" not in index
-    assert "Autres fichiers de données modifiés : geo/layer.geojson." in index
-    assert "Coopération décentralisée des 13 communes du ProDeGoL (Togo)" in index
-    first = render_index(tmp_path, manifest, [], {}, DataChanges(None))
-    assert "Premier lancement daté dans ce dossier : rien à comparer." in first
-    none = render_index(tmp_path, manifest, [], {}, DataChanges("2024-04-20"))
-    assert "Aucun changement dans les données depuis le lancement du 2024-04-20." in none
-
-
 # -------------------------------------------------------------------------------------------- publishing
 
 
@@ -317,13 +291,16 @@ import matplotlib.pyplot as plt
 f, ax = plt.subplots(figsize=(2, 2))
 ax.plot([1, 2], [2, 1])
 f.savefig(P.figures_dir / "carte_test.png", metadata={"Software": None})"""
+KEY_POINTS = """from coopdata.views.report_blocks import Report
+Report(P, "01").key_points(["Les **13** communes < 14.", "Deux régions."])"""
 PROFILE = """(P.tables_dir / "profile.csv").write_text(f"commune\\n{commune}\\n", encoding="utf-8")
 assert lang in ("fr", "en")"""
 
 
 def _good_notebooks(folder: Path, fail: bool = False, sleep: float = 0) -> Path:
     write_notebook(folder / "01_map.ipynb", "Carte de test",
-                   ["md:Une figure.", FIGURE, TABLE, '(P.output_dir / "maps").mkdir(exist_ok=True)', MAP, PNG])
+                   [KEY_POINTS, "md:Une figure.", FIGURE, TABLE, '(P.output_dir / "maps").mkdir(exist_ok=True)', MAP,
+                    PNG])
     body = ["x = 1", "assert x == 2, 'x vaut 1'"] if fail else ["x = 2"]
     if sleep:
         body.insert(0, f"import time\ntime.sleep({sleep})")
@@ -365,12 +342,15 @@ def test_success_writes_the_dated_folder(good_run):
     assert (out / "fr/01_map/maps/carte_test.html").is_file()
     assert (out / "fr/10_profile-oti-1/tables/profile.csv").read_text() == "commune\nOti 1\n"
     assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
+    for rel in ("fr/10_profile-tone-1.pdf", "fr/10_profile-oti-1.pdf", "fr/fiches-communes.pdf"):
+        assert (out / rel).read_bytes().startswith(b"%PDF-"), rel
     # the previous run of the same day is kept as DATE.previous, nothing else is left behind
     root = out.parent
     assert sorted(p.name for p in root.iterdir()) == [".coopdata-run.lock", DATE, f"{DATE}.previous"]
     stdout = good_run["res"].stdout
     assert re.search(r"^ok +fr/10_profile-tone-1 +\d+\.\d s$", stdout, re.M), stdout
     assert "4 notebooks ok" in stdout
+    assert re.search(r"^pdf +fr/fiches-communes.pdf +\d+\.\d s  2 commune sheets, 2 pages$", stdout, re.M), stdout
 
 
 @pytest.mark.notebooks
@@ -398,6 +378,16 @@ def test_manifest_records_parameters_inputs_versions_and_durations(good_run):
                                   "output_dir": "fr/10_profile-tone-1"}
     csv = "fr/01_map/tables/counts.csv"
     assert entries["fr/01_map"]["outputs"]["files"][csv] == hashlib.sha256((out / csv).read_bytes()).hexdigest()
+    # the PDFs: each sheet's beside its page, and the booklet, with size, page count and checksum
+    sheet = tone["outputs"]["pdf"]
+    assert sheet["path"] == "fr/10_profile-tone-1.pdf" and sheet["pages"] == 1
+    assert sheet["bytes"] == (out / sheet["path"]).stat().st_size
+    assert sheet["sha256"] == hashlib.sha256((out / sheet["path"]).read_bytes()).hexdigest()
+    assert entries["fr/01_map"]["outputs"]["pdf"] is None
+    (book,) = m["pdf"]["booklets"]
+    assert (book["lang"], book["path"], book["communes"]) == ("fr", "fr/fiches-communes.pdf", ["Tône 1", "Oti 1"])
+    assert book["pages"] == 2 and book["bytes"] == (out / book["path"]).stat().st_size
+    assert m["pdf"]["error"] is None and m["pdf"]["duration_s"] > 0
 
 
 @pytest.mark.notebooks
@@ -420,7 +410,8 @@ def test_executed_notebooks_are_signed_and_carry_no_timing(good_run):
 def test_two_runs_give_the_same_bytes_except_timings(good_run):
     first, second = _tree(good_run["first"]), _tree(good_run["out"])
     for tree in (first, second):  # the provenance line names the git commit, which may move between runs
-        tree["index.html"] = re.sub(rb'<p class="muted">[^\n]*manifest.json</a></p>', b"", tree["index.html"])
+        for key in [k for k in tree if k.endswith("index.html")]:
+            tree[key] = re.sub(rb'<p class="muted">[^\n]*manifest.json</a></p>', b"", tree[key])
     assert sorted(first) == sorted(second)
     differ = sorted(k for k in first if first[k] != second[k])
     # manifest (durations, jobs=1) and the kernels' own logs may differ; the index shows no timing
@@ -438,7 +429,7 @@ def test_html_reports_are_offline_and_hide_code(good_run):
         assert external_resources(text) == [], page
         assert "require.min.js" not in text and "MathJax.js" not in text
     report = (out / "fr/01_map.html").read_text(encoding="utf-8")
-    assert report.count("plotly.js v") == 1 and "Plotly.newPlot" in report
+    assert "plotly.js v" not in report and re.search(r'class="jp-RenderedSVG[^"]*cp-figure', report)  # static SVG
     assert "leaflet" in report.lower() and "srcdoc" in report
     assert "px.bar(" not in report  # code hidden by default
     assert '<html lang="fr">' in report and "<title>Carte de test</title>" in report
@@ -448,13 +439,19 @@ def test_html_reports_are_offline_and_hide_code(good_run):
 def test_index_links_every_report_relatively(good_run):
     out = good_run["out"]
     index = (out / "index.html").read_text(encoding="utf-8")
-    links = re.findall(r'href="([^"]+)"', index)
-    for rel in ["fr/01_map.html", "fr/02_other.html", "fr/10_profile-tone-1.html", "notebooks/fr/01_map.ipynb",
-                "manifest.json", "fr/01_map/maps/carte_test.html"]:
+    links = re.findall(r'(?:href|src)="([^"]+)"', index)
+    for rel in ["fr/01_map.html", "fr/02_other.html", "fr/10_profile-tone-1.html", "fr/10_profile-tone-1.pdf",
+                "fr/fiches-communes.pdf", "thumbnails/fr/01_map.png", "manifest.json"]:
         assert rel in links
     for rel in links:
         assert not rel.startswith(("/", "http")) and (out / rel).is_file(), rel
-    assert ">Tône 1<" in index and ">Carte de test<" in index and "Fiches des communes" in index
+    assert '<a href="fr/10_profile-tone-1.html">Tône 1</a>' in index and ">Carte de test<" in index
+    assert "Fiches des communes" in index and "Les <strong>13</strong> communes &lt; 14." in index  # key points
+    beside = (out / "fr/index.html").read_text(encoding="utf-8")  # the reports' « back » link: index.html
+    assert '<a href="10_profile-tone-1.pdf">' in beside
+    for rel in re.findall(r'(?:href|src)="([^"]+)"', beside):
+        assert (out / "fr" / rel).is_file(), rel
+    assert not (out / "en").exists()  # French only
 
 
 @pytest.mark.notebooks
@@ -505,7 +502,9 @@ def test_a_failing_notebook_does_not_stop_the_others(failed_run):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert outputs and outputs[0].ename == "AssertionError"
     assert (kept / "fr/01_map/tables/counts.csv").is_file() and (kept / "fr/10_profile-oti-1.html").is_file()
-    assert "ÉCHEC" in (kept / "index.html").read_text(encoding="utf-8")
+    index = (kept / "index.html").read_text(encoding="utf-8")
+    assert "Ce lancement a échoué" in index and "Ce rapport n’a pas pu être produit lors de ce lancement." in index
+    assert "AssertionError: x vaut 1" in index
 
 
 @pytest.mark.notebooks

@@ -24,6 +24,7 @@ of the dates): solid to the last confirmation, unconfirmed after it, stopped at 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -178,19 +179,28 @@ def known_positions(life: pd.Series, as_of: dt.date) -> dict:
     return {"start": start, "confirmed_until": solid, "unconfirmed_until": tail if tail > solid else None, "end": end}
 
 
+#: Kinds of source whose title in sources.csv describes the document (in English) instead of naming it: they
+#: are named by their publisher, as the publisher names itself.
+BY_PUBLISHER = frozenset({"ministry_page", "official_report"})
+_DESCRIPTION = re.compile(r"\s*\([a-z][^()]*\)$")  # a trailing « (association site) »: a description, not a name
+
+
 def source_label(source_id, sources: pd.DataFrame, lang: str = "fr") -> str:
-    """How a hover or a sheet names a source in a few words: « étude » for the study, else its title up to
-    the first colon or comma (« Atlas français de la coopération décentralisée », « Le Journal de Mayotte »)."""
+    """How a hover, a table or a sheet names a source in a few words, the same in every language: « étude » /
+    "study" for the study; the publisher up to its first comma for an official page or report (« Ministère de
+    l'Administration territoriale »); else the title up to the first colon or comma, without a trailing
+    description in lower case (« Atlas français de la coopération décentralisée », « Groupe Pagouda »)."""
     row = sources.loc[sources["source_id"] == source_id]
     if row.empty:
         return str(source_id)
     row = row.iloc[0]
     if row["kind"] == "study":
         return tr("source_kind.study", lang)
-    title = str(row["title"]).strip()
-    for sep in (":", ","):
+    by_publisher = row["kind"] in BY_PUBLISHER and not _blank(row.get("author_or_publisher"))
+    title = str(row["author_or_publisher"] if by_publisher else row["title"]).strip()
+    for sep in (",",) if by_publisher else (":", ","):
         title = title.split(sep)[0].strip()
-    return title or str(source_id)
+    return _DESCRIPTION.sub("", title) or str(source_id)
 
 
 def status_counts(life: pd.DataFrame) -> pd.Series:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coopdata.analysis import finance
+from coopdata.analysis.geography import ISO, region_areas
 from coopdata.core.i18n import check_lang, tr
 from coopdata.data import checks
 from coopdata.data.description import read_descriptor, resource, study_source_id
-from coopdata.data.loaders import load_table
+from coopdata.data.loaders import load_layer, load_table
 
 RECORD_TYPES = ("partnership", "lead", "mention")
 
@@ -73,7 +74,8 @@ def figure_checks(data_dir=None, lang: str = "fr") -> pd.DataFrame:
     """Every figure of study_figures.csv, printed, with the value the data give where they can.
 
     Columns: figure_id, value_printed, printed (number), computed (NA when not checkable), status
-    (agrees, agrees_approx, differs, not_checkable), how, source.
+    (agrees, agrees_approx, differs, not_checkable), how, source (the study's section or table),
+    source_lines (lines of the study's text extraction).
     """
     check_lang(lang)
     figures = load_table("study_figures", data_dir)
@@ -97,7 +99,8 @@ def figure_checks(data_dir=None, lang: str = "fr") -> pd.DataFrame:
             "computed": pd.NA if value is None else round(float(value), 1),
             "status": status,
             "how": tr(how_key if value is not None else "overview.how.none", lang),
-            "source": f"{f.source} (l. {f.source_lines})",
+            "source": f.source,
+            "source_lines": f.source_lines,
         })
     out = pd.DataFrame(rows)
     out["computed"] = out["computed"].astype("Float64")
@@ -147,6 +150,46 @@ def region_counts(regions: pd.DataFrame, togo_communes: pd.DataFrame, conflicts:
                       | (out["prefectures_study"] != out["prefectures_dataset"]))
     return out[["region_id", "region", "communes_study", "communes_dataset", "prefectures_study",
                 "prefectures_dataset", "differs", "conflicts"]]
+
+
+# ---- values the project computes for a data set's conflict rows ------------------------------------------------
+
+#: Conflict fields whose value, on a row whose source is a data set (``kind`` dataset in sources.csv), the
+#: project computes: such a row's ``value_printed`` describes the computation, it quotes nothing.
+COMPUTED_FIELDS = ("regions.communes_count", "regions.prefectures_count", "regions.area_km2")
+
+
+def computed_conflict_values(conflicts: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """The values behind the conflict rows of a data set, computed again from data/.
+
+    One row per conflict row of a data set whose field is in ``COMPUTED_FIELDS``. Columns: conflict_id,
+    value_printed (with conflict_id, the row's key), field, region_id, region, value (for the row's region:
+    communes or distinct préfectures of togo_communes.csv, geodesic area in km² of the region's polygon),
+    national (the same count for the whole list; NA for an area).
+    """
+    sources = load_table("sources", data_dir)
+    datasets = set(sources.loc[sources["kind"] == "dataset", "source_id"])
+    rows = conflicts[conflicts["source_id"].isin(datasets) & conflicts["field"].isin(COMPUTED_FIELDS)]
+    columns = ["conflict_id", "value_printed", "field", "region_id", "region", "value", "national"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    regions = load_table("regions", data_dir).set_index("region_id")
+    togo = load_table("togo_communes", data_dir)
+    areas = region_areas(load_layer("regions", data_dir)) if (rows["field"] == "regions.area_km2").any() else None
+    out = []
+    for r in rows.itertuples():
+        region_id = str(r.record_ids).split(";")[0].strip()
+        part = togo[togo["region_id"] == region_id]
+        if r.field == "regions.communes_count":
+            value, national = len(part), len(togo)
+        elif r.field == "regions.prefectures_count":
+            value, national = part["prefecture"].nunique(), togo["prefecture"].nunique()
+        else:
+            value, national = round(float(areas[regions.loc[region_id, ISO]])), pd.NA
+        out.append({"conflict_id": r.conflict_id, "value_printed": r.value_printed, "field": r.field,
+                    "region_id": region_id, "region": regions.loc[region_id, "region"], "value": value,
+                    "national": national})
+    return pd.DataFrame(out, columns=columns)
 
 
 # ---- models, governance -------------------------------------------------------------------------------------

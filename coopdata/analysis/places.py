@@ -10,7 +10,8 @@
   :func:`drawn_bounds` is the box of everything the partner map draws (from the data, never a constant);
 - :func:`group_counts`: the ProDeGoL communes (the study's named group) and the others, counted;
 - :func:`source_titles`: the sources cited by rows, other than the study, for the captions;
-- :func:`region_table` / :func:`commune_table`: the same, with translated headers, for display.
+- :func:`territory_facts`: the counts and extremes a report's key points state (numbers, no words);
+- :func:`region_table` / :func:`commune_table`: the same, with translated headers and no codes, for readers.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def region_id(region, data_dir: PathLike = None) -> str | None:
     return map_region_id(load_map_data(data_dir), region)
 
 
+def region_name(region_id: str | None, data_dir: PathLike = None) -> str | None:
+    """The name of a region (« Plateaux ») from its region_id; None for None (the whole country)."""
+    if region_id is None:
+        return None
+    return str(L.load_regions(data_dir).set_index("region_id").loc[region_id, "region"])
+
+
 # ----------------------------------------------------------------------------- regions and communes
 def commune_models(partnerships: pd.DataFrame) -> pd.DataFrame:
     """Per commune: the colour model (earliest Tableau n°01 partnership) and all its Tableau n°01 models.
@@ -219,6 +227,57 @@ def source_titles(data: MapData, source_ids, max_chars: int = 70) -> list[str]:
     return out
 
 
+# ----------------------------------------------------------------------------- key figures
+def _extremes(values: pd.Series, names: pd.Series) -> tuple[tuple[str, float], tuple[str, float]] | None:
+    """((name, value) of the largest, (name, value) of the smallest) known value; ties go to table order."""
+    known = values.astype("Float64").dropna()
+    if known.empty:
+        return None
+    top, low = known.astype(float).idxmax(), known.astype(float).idxmin()
+    return (str(names[top]), float(known[top])), (str(names[low]), float(known[low]))
+
+
+def territory_facts(data: MapData, region_id: str | None = None) -> dict:
+    """The figures a territory report states, for the whole country or one region (``region_id``).
+
+    Keys: ``regions`` (regions in the table), ``regions_with_communes``, ``communes`` / ``prodegol`` /
+    ``others`` (communes of the area, by group), ``total_communes`` (all communes of the data), ``names``
+    (communes of the area, table order), ``population`` and ``density`` (the extremes as
+    ``((name, value), (name, value))``, or None), ``population_known`` (how many),
+    ``population_unreadable`` and ``population_not_given`` (names), ``area_km2`` (sum of the communes'
+    areas given), ``area_known`` (how many), ``territory_km2`` (computed area of the country or the
+    region), ``flagged`` (regions of the area whose printed area is flagged: dicts of region,
+    area_printed_km2, area_computed_km2, diff_pct, conflict_id).
+    """
+    c = commune_frame(data)
+    regs = region_frame(data)
+    if region_id is not None:
+        c = c[c["region_id"] == region_id]
+        regs = regs[regs["region_id"] == region_id]
+    prodegol, others = group_counts(c)
+    pops = c["population"].astype("Float64")
+    density = c["density_per_km2"].astype("Float64")
+    area = pd.to_numeric(c["area_km2"], errors="coerce")
+    return {
+        "regions": len(regs),
+        "regions_with_communes": int(c["region_id"].nunique()),
+        "communes": len(c), "prodegol": prodegol, "others": others,
+        "total_communes": len(data.communes),
+        "names": c["commune"].astype(str).tolist(),
+        "population": _extremes(pops, c["commune"]),
+        "population_known": int(pops.notna().sum()),
+        "population_unreadable": c.loc[(c["population_status"] == "unreadable").to_numpy(), "commune"].astype(str)
+        .tolist(),
+        "population_not_given": c.loc[(c["population_status"] == "not_given").to_numpy(), "commune"].astype(str)
+        .tolist(),
+        "density": _extremes(density, c["commune"]),
+        "area_km2": float(area.sum()), "area_known": int(area.notna().sum()),
+        "territory_km2": float(regs["area_computed_km2"].sum()),
+        "flagged": regs.loc[regs["flagged"], ["region", "area_printed_km2", "area_computed_km2", "diff_pct",
+                                              "conflict_id"]].to_dict("records"),
+    }
+
+
 # ----------------------------------------------------------------------------- partner places
 @dataclass
 class PartnerLinks:
@@ -257,29 +316,54 @@ def drawn_bounds(data: MapData, links: PartnerLinks) -> tuple[float, float, floa
 
 
 # ----------------------------------------------------------------------------- display tables
+def _pct_text(value: float, lang: str) -> str:
+    """A threshold in a sentence: 5.0 → « 5 », 2.5 → « 2,5 » (fr) / "2.5" (en) (analysis draws no views)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def region_table(lang: str = "fr", data_dir: PathLike = None) -> pd.DataFrame:
-    """The regions (table order) with printed vs computed area, translated headers, for display."""
+    """The regions (table order) for readers: prefectures and communes, printed vs computed area, and a note
+    on a printed area that cannot be right (with its conflict id). No codes: the ISO codes stay in the data."""
     check_lang(lang)
     regs = region_frame(load_map_data(data_dir))
     others = {tr("map.communes_other", lang): regs["other_count"]} if regs["other_count"].any() else {}
+    pct = _pct_text(geo.AREA_TOLERANCE_PCT, lang)
+
+    def note(row) -> str:
+        if not row["flagged"]:
+            return ""
+        conflict = f" ({tr('col.conflict_id', lang)} {row['conflict_id']})" if row["conflict_id"] else ""
+        return tr("map.flag_text", lang, pct=pct, conflict=conflict)
+
     return pd.DataFrame({
         tr("region", lang): regs["region"],
-        tr("map.iso", lang): regs["iso_3166_2"],
         tr("map.prefectures", lang): regs["prefectures_count"],
         tr("map.communes_all", lang): regs["communes_count"],
         tr("map.communes_prodegol", lang): regs["prodegol_count"],
         **others,
         tr("map.area_printed", lang): regs["area_printed_km2"].round(0).astype("Int64"),
         tr("map.area_computed", lang): regs["area_computed_km2"].round(0).astype("Int64"),
-        tr("map.diff_km2", lang): regs["diff_km2"].round(0).astype("Int64"),
         tr("map.diff_pct", lang): regs["diff_pct"].round(1),
-        tr("map.flagged", lang): regs["flagged"].map({True: tr("answer.yes", lang), False: tr("answer.no", lang)}),
-        tr("col.conflict_id", lang): regs["conflict_id"].fillna(""),
+        tr("map.col.note", lang): [note(r) for r in regs.to_dict("records")],
     })
 
 
+def _population_text(population, printed, lang: str):
+    """The population as a number, or why there is none (« illisible dans l’étude (« 118 4640 ») »)."""
+    status = population_status(population, printed)
+    if status == "known":
+        return int(population)
+    if status == "unreadable":
+        return tr("map.pop_unreadable", lang, printed=str(printed).strip())
+    return tr("map.legend.pop_not_given", lang)
+
+
 def commune_table(lang: str = "fr", region=None, data_dir: PathLike = None) -> pd.DataFrame:
-    """The communes (table order; one region if given) with population, area, density and models."""
+    """The communes (table order; one region if given) for readers: where they are, population, area,
+    density, models of cooperation (in order of their first partnership: the first gives the commune's colour
+    on the maps) and number of partnerships. (Whether each point lies in its region's polygon is a check of
+    the report, not a column.)"""
     check_lang(lang)
     data = load_map_data(data_dir)
     rid = map_region_id(data, region)
@@ -293,15 +377,30 @@ def commune_table(lang: str = "fr", region=None, data_dir: PathLike = None) -> p
         tr("col.commune", lang): c["commune"],
         **group,
         tr("region", lang): c["region"],
-        tr("prefecture", lang): c["prefecture"],
         tr("urban_centre", lang): c["urban_centre"],
-        tr("population", lang): c["population"],
-        tr("map.population_printed", lang): c["population_printed"],
-        tr("area_km2", lang): c["area_km2"],
-        tr("density", lang): c["density_per_km2"].round(1),
-        tr("map.colour_model", lang): [tr("model." + m, lang) if isinstance(m, str) else "" for m in c["colour_model"]],
+        tr("population", lang): [_population_text(p, t, lang) for p, t in zip(c["population"],
+                                                                               c["population_printed"], strict=True)],
+        tr("area_km2", lang): pd.to_numeric(c["area_km2"], errors="coerce").astype("Int64"),
+        tr("density", lang): c["density_per_km2"].astype("Float64").round(0).astype("Int64"),
         tr("map.all_models", lang): [", ".join(tr("model." + x, lang) for x in ms) if isinstance(ms, list) else ""
                                      for ms in c["models"]],
-        tr("partnerships", lang): c["n_partnerships"],
-        tr("map.inside", lang): c["inside_region"].map({True: tr("answer.yes", lang), False: tr("answer.no", lang)}),
+        tr("map.col.partnerships", lang): c["n_partnerships"],
     }).reset_index(drop=True)
+
+
+def area_totals_table(lang: str = "fr", data_dir: PathLike = None) -> pd.DataFrame:
+    """Why a flagged region area cannot be right, for readers: the printed areas added up, the computed areas
+    added up, the computed area of Togo's outline, the gap between the two sums, the threshold and the regions
+    flagged (two columns: what, value)."""
+    check_lang(lang)
+    data = load_map_data(data_dir)
+    cmp_ = data.comparison
+    printed, computed = float(cmp_["area_printed_km2"].sum()), float(cmp_["area_computed_km2"].sum())
+    flagged = cmp_.loc[cmp_["flagged"], "region"].astype(str).tolist()
+    rows = [("map.totals.printed", int(round(printed))), ("map.totals.computed", int(round(computed))),
+            ("map.totals.outline", int(round(float(geo.geodesic_area_km2(data.country).sum())))),
+            ("map.totals.excess", round(100 * (printed / computed - 1), 1)),
+            ("map.totals.threshold", float(geo.AREA_TOLERANCE_PCT)),
+            ("map.totals.flagged", ", ".join(flagged) if flagged else None)]
+    return pd.DataFrame({tr("map.totals.measure", lang): [tr(k, lang) for k, _ in rows],
+                         tr("col.value", lang): pd.Series([v for _, v in rows], dtype="object")})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coopdata.analysis.lifecycle import lifecycle
+from coopdata.analysis.lifecycle import UNKNOWN, lifecycle
 from coopdata.analysis.sectors import gaps
 from coopdata.analysis.timelines import years_in
 from coopdata.core.errors import ParameterError
@@ -165,14 +165,35 @@ def variants(conflicts: pd.DataFrame, pid: str, field: str) -> pd.DataFrame:
     return conflicts[mask]
 
 
-def grouped_values(group: pd.DataFrame, lang: str) -> list[tuple[str, list[str], bool]]:
-    """(value, where printed, used) once per distinct value, used values first; the year only for start years."""
+def publisher(source_id, sources: pd.DataFrame | None, short: bool = False) -> str | None:
+    """A later source's publisher as readers see it (an English gloss in brackets left out: « Stadt Nürnberg »,
+    « Le Temps (Togo) », « … (SIAAP) »); ``short``: a long name by its acronym (« CNCD »). None for the study."""
+    row = None if sources is None else sources[sources["source_id"] == source_id]
+    if row is None or row.empty or row["kind"].iloc[0] == "study":
+        return None
+    r = row.iloc[0]
+    name = str(r["title"] if is_missing(r["author_or_publisher"]) else r["author_or_publisher"]).split(", with ")[0]
+    name = re.sub(r"\s*\((?![A-Z][\w.&-]*\))[^()]*\)$", "", name).strip()
+    acronym = re.search(r"\(([A-Z]{2,})\)$", name)
+    return acronym.group(1) if short and acronym and len(name) > 40 else name
+
+
+def printed_where(conflict_row, lang: str, sources: pd.DataFrame | None = None) -> str:
+    """Where a row of conflicts.csv was printed, in a few words: the study's section or table, a later source's
+    publisher."""
+    return publisher(conflict_row.source_id, sources, short=True) or short_place(conflict_row.printed_at, lang)
+
+
+def grouped_values(group: pd.DataFrame, lang: str,
+                   sources: pd.DataFrame | None = None) -> list[tuple[str, list[str], bool]]:
+    """(value, where printed, used) once per distinct value, used values first; the year only for start years.
+    Where: the study's section or table (:func:`short_place`), a later source's :func:`publisher` (with ``sources``)."""
     out: dict[str, tuple[list[str], list[bool]]] = {}
     years = bool((group["field"] == "partnerships.start_year").all())
     for v in group.sort_values("used", ascending=False, kind="stable").itertuples():
         found = years_in(v.value_printed) if years else []
         places, used = out.setdefault(str(found[-1]) if found else str(v.value_printed), ([], []))
-        place = short_place(v.printed_at, lang)
+        place = printed_where(v, lang, sources)
         if place not in places:
             places.append(place)
         used.append(v.used == "yes")
@@ -271,10 +292,11 @@ def partnerships_table(commune_id: str, lang: str = "fr", data: ProfileData | No
             "conflicts": ", ".join(sorted(set().union(*found))),
             "source_id": r.source_id,
             "source": cite(r.source_id, r.source, r.source_lines, data.sources),
+            "locator": "" if is_missing(r.source) else str(r.source),
             **{c: life.at[r.partnership_id, c] for c in LIFE_COLUMNS},
         })
     cols = ["partnership_id", "partner", "country", "model", "start_year", "sectors_printed", "conflicts",
-            "source_id", "source", *LIFE_COLUMNS]
+            "source_id", "source", "locator", *LIFE_COLUMNS]
     df = pd.DataFrame(out, columns=cols)
     df["start_year"] = df["start_year"].astype("Int64")
     return df
@@ -295,8 +317,11 @@ def leads_table(commune_id: str, lang: str = "fr", data: ProfileData | None = No
         "country": country(r, lang),
         "purpose": "" if is_missing(r.sectors_printed) else r.sectors_printed,
         "source": cite(r.source_id, r.source, r.source_lines, data.sources),
+        "source_id": r.source_id,
+        "locator": "" if is_missing(r.source) else str(r.source),
     } for r in rows.sort_values(["record_type", "partnership_id"]).itertuples()]
-    return pd.DataFrame(out, columns=["partnership_id", "kind", "model", "partner", "country", "purpose", "source"])
+    return pd.DataFrame(out, columns=["partnership_id", "kind", "model", "partner", "country", "purpose", "source",
+                                      "source_id", "locator"])
 
 
 def sectors_table(commune_id: str, lang: str = "fr", data: ProfileData | None = None,
@@ -380,3 +405,73 @@ def build_profile(commune, lang: str = "fr", data_dir=None, as_of: dt.date | Non
         links=web_links(commune_id, data),
         data=data,
     )
+
+
+def row_sources(profile: Profile) -> pd.DataFrame:
+    """Where the sheet finds the commune and each of its partnerships, leads and mentions: the source as cited in
+    data/, with the lines of the study's text (for the annex)."""
+    c, sources, lang = profile.commune, profile.data.sources, profile.lang
+    rows = [("", profile.name, cite(c["source_id"], c["source"], c.get("source_lines"), sources))]
+    p = profile.data.partnerships
+    for r in p[p["commune_id"] == profile.commune_id].sort_values("partnership_id").itertuples():
+        rows.append((r.partnership_id, r.partner, cite(r.source_id, r.source, r.source_lines, sources)))
+    return pd.DataFrame(rows, columns=[tr("profile.ref", lang), tr("profile.record", lang), tr("col.source", lang)])
+
+
+
+# --------------------------------------------------------------------------- key facts
+
+def other_years(profile: Profile, pid: str) -> list[int]:
+    """The other start years the sources print for partnership ``pid`` (not the one used), in printed order."""
+    claims = variants(profile.conflicts, pid, "start_year")
+    found = [years_in(v.value_printed) for v in claims.itertuples() if v.used == "no"]
+    return list(dict.fromkeys(y[-1] for y in found if y))
+
+
+def _later(a, b) -> bool:
+    """Partial ISO dates ('2018-12', '2017-02-23', '2019'): ``a`` is after ``b`` (at their earliest day)."""
+    def key(d):
+        parts = [int(x) for x in str(d).split("-")]
+        return tuple(parts + [1] * (3 - len(parts)))
+    return key(a) > key(b)
+
+
+def key_facts(profile: Profile) -> dict:
+    """The facts of the sheet's key points (``coopdata.views.key_points.profile`` words them), from the profile.
+
+    ``partnerships``: how many; ``countries``: the partners' countries (in the profile's language, first seen
+    first); ``oldest``: the rows with the earliest start year used, each with the other years printed;
+    ``undated``: partners without a start year; ``leads``: leads and mentions; ``current`` / ``interest``:
+    sector ids answered « yes »; ``uncovered``: sectors of interest without a known current cooperation;
+    ``last_confirmed``: the latest confirmation of a partnership by a source (date, source id), None when none;
+    ``status_known``: partnerships whose status a source states; ``conflicts``: conflict ids on the sheet;
+    ``term_over``, ``population_unknown``, ``in_study``.
+    """
+    p = profile.partnerships
+    dated = p[p["start_year"].notna()]
+    first = dated[dated["start_year"] == dated["start_year"].min()] if len(dated) else dated
+    oldest = [{"partnership_id": r.partnership_id, "partner": r.partner, "model": r.model, "country": r.country,
+               "year": int(r.start_year), "others": other_years(profile, r.partnership_id)}
+              for r in first.itertuples()]
+    last = None
+    for r in p.itertuples():
+        if not is_missing(r.last_confirmed) and (last is None or _later(r.last_confirmed, last[0])):
+            last = (str(r.last_confirmed), r.last_confirmed_source)
+    s = profile.sectors
+    gap = s["gap"].isin(["gap", "not_known_covered"])
+    return {
+        "partnerships": len(p),
+        "countries": list(dict.fromkeys(c for c in p["country"] if c)),
+        "oldest": oldest,
+        "undated": p.loc[p["start_year"].isna(), "partner"].tolist(),
+        "leads": len(profile.leads),
+        "current": s.loc[s["current"] == "yes", "sector_id"].tolist(),
+        "interest": s.loc[s["interest"] == "yes", "sector_id"].tolist(),
+        "uncovered": s.loc[gap, "sector_id"].tolist(),
+        "last_confirmed": last,
+        "status_known": int((p["status"] != UNKNOWN).sum()),
+        "conflicts": sorted(profile.conflicts["conflict_id"].unique()),
+        "term_over": profile.term_over,
+        "population_unknown": profile.identity.at["population", "value"] is None,
+        "in_study": in_study(profile.commune),
+    }

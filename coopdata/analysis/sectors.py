@@ -77,3 +77,37 @@ def gap_totals(current: pd.DataFrame, interest: pd.DataFrame, by: str) -> pd.Dat
     table["interest_yes"] = table.sum(axis=1)
     table.columns.name = None
     return table.reset_index()
+
+
+def _top(counts: pd.Series, order: list[str]) -> tuple[list[str], int]:
+    """The ids of ``counts`` with the highest count (in ``order``), and that count; ([], 0) when all are 0."""
+    counts = counts.reindex(order, fill_value=0)
+    best = int(counts.max()) if len(counts) else 0
+    return ([s for s in order if counts[s] == best] if best > 0 else []), best
+
+
+def sector_facts(current: pd.DataFrame, interest: pd.DataFrame, sectors: pd.DataFrame | None = None) -> dict:
+    """The figures the report's key points state, computed from the two matrices.
+
+    ``current_top`` / ``interest_top``: the sectors (ids, ties kept, in printed order) with the most
+    communes saying ``yes``, and that number; ``gap_top``: the sectors with the most interests (yes) that
+    no current cooperation is known to cover (``gap`` + ``not_known_covered``), and that number;
+    ``*_unknown``: cells of each matrix that are ``unknown``; ``no_cells``: cells saying ``no`` in either.
+    """
+    order = (list(sectors.sort_values("position")["sector_id"]) if sectors is not None
+             else list(dict.fromkeys(current["sector_id"])))
+    yes = {name: cells[cells["value"] == "yes"].groupby("sector_id").size()
+           for name, cells in (("current", current), ("interest", interest))}
+    gaps_by_sector = gap_totals(current, interest, "sector_id").set_index("sector_id")
+    wanted_not_known = gaps_by_sector["gap"] + gaps_by_sector["not_known_covered"]
+    return {
+        "communes": int(current["commune_id"].nunique()),
+        "sectors": len(order),
+        "cells": len(current),
+        "current_top": _top(yes["current"], order),
+        "interest_top": _top(yes["interest"], order),
+        "gap_top": _top(wanted_not_known, order),
+        "current_unknown": int((current["value"] == "unknown").sum()),
+        "interest_unknown": int((interest["value"] == "unknown").sum()),
+        "no_cells": int((current["value"] == "no").sum() + (interest["value"] == "no").sum()),
+    }

@@ -15,7 +15,16 @@ import re
 
 import pandas as pd
 
-from coopdata.analysis.lifecycle import CONFIRMING, date_key, date_position, events_until, known_positions, lifecycle
+from coopdata.analysis.lifecycle import (
+    CONFIRMING,
+    date_key,
+    date_position,
+    events_until,
+    known_positions,
+    lifecycle,
+    source_label,
+    status_counts,
+)
 from coopdata.core.errors import DataError
 from coopdata.core.i18n import check_lang, label_or_code, tr
 
@@ -148,7 +157,8 @@ def conflict_year_table(conflicts: pd.DataFrame) -> pd.DataFrame:
                             column="value_printed", value=str(row.value_printed))
         years.append(found[0])
     rows["year"] = pd.array(years, dtype="Int64")
-    cols = ["conflict_id", "subject", "record_ids", "year", "value_printed", "printed_at", "source_lines", "used"]
+    cols = ["conflict_id", "subject", "record_ids", "year", "value_printed", "source_id", "printed_at", "source_lines",
+            "used"]
     return rows[cols].reset_index(drop=True)
 
 
@@ -156,7 +166,8 @@ def start_year_claims(conflicts: pd.DataFrame, partnerships: pd.DataFrame) -> pd
     """One row per (partnership, printed start year) with every place that prints it.
 
     Columns: conflict_id, subject, partnership_id, commune_id, partner, year, used (bool), start_year (the
-    Tableau n°01 value), printed_at (places joined with « ; »), source_lines. Raises DataError when a
+    Tableau n°01 value), printed_at (places joined with « ; »), source_ids (the source of each place, joined
+    the same way), source_lines. Raises DataError when a
     value marked ``used`` is not the start year of Tableau n°01, or a record id is unknown.
     """
     table = conflict_year_table(conflicts)
@@ -178,16 +189,18 @@ def start_year_claims(conflicts: pd.DataFrame, partnerships: pd.DataFrame) -> pd
                 "conflict_id": row.conflict_id, "subject": row.subject, "partnership_id": pid,
                 "commune_id": p.at[pid, "commune_id"], "partner": p.at[pid, "partner"],
                 "year": int(row.year), "used": used, "start_year": pd.NA if pd.isna(start) else int(start),
-                "printed_at": [], "source_lines": [],
+                "printed_at": [], "source_ids": [], "source_lines": [],
             })
             rec["used"] = rec["used"] or used
             rec["printed_at"].append(str(row.printed_at))
+            rec["source_ids"].append(str(row.source_id))
             rec["source_lines"].append(str(row.source_lines))
     cols = ["conflict_id", "subject", "partnership_id", "commune_id", "partner", "year", "used", "start_year",
-            "printed_at", "source_lines"]
+            "printed_at", "source_ids", "source_lines"]
     df = pd.DataFrame(list(out.values()), columns=cols)
     df["start_year"] = df["start_year"].astype("Int64")
     df["printed_at"] = df["printed_at"].map("; ".join)
+    df["source_ids"] = df["source_ids"].map("; ".join)
     df["source_lines"] = df["source_lines"].map("; ".join)
     return df.sort_values(["partnership_id", "year"], kind="mergesort").reset_index(drop=True)
 
@@ -254,3 +267,116 @@ def decade_changes(conflicts: pd.DataFrame, partnerships: pd.DataFrame) -> pd.Da
     claims = start_year_claims(conflicts, partnerships)
     claims = claims[claims["start_year"].notna()]
     return claims[claims["year"] // 10 != claims["start_year"] // 10].reset_index(drop=True)
+
+
+def timeline_facts(partnerships: pd.DataFrame, life_events: pd.DataFrame, conflicts: pd.DataFrame,
+                   sources: pd.DataFrame, as_of: dt.date) -> dict:
+    """The numbers a reader is told first (the report's key points), all computed from the tables.
+
+    ``partnerships`` (record_type partnership, every source), ``from_study`` and ``later`` (by the kind of
+    their source), ``undated``; ``first_year`` and ``oldest`` (commune_id, partner of the rows that start
+    then); ``survey``, the last date the study lists a partnership, and ``confirmed_since`` the partnerships
+    a source confirms after it (up to ``as_of``); ``status`` (partnerships per status, as of ``as_of``);
+    ``top_country`` / ``top_model`` (code, count); ``conflicts``, the start-year conflicts whose sources print
+    more than one year (ids, sorted).
+    """
+    rows = partnership_rows(partnerships)
+    study = set(sources.loc[sources["kind"] == "study", "source_id"])
+    from_study = int(rows["source_id"].isin(study).sum())
+    dated = rows[rows["start_year"].notna()]
+    first = int(dated["start_year"].min()) if len(dated) else None
+    oldest = dated.loc[dated["start_year"] == first, ["commune_id", "partner"]].to_dict("records")
+    known = events_until(life_events, as_of)
+    listed = known.loc[(known["kind"] == "listed") & known["source_id"].isin(study), "date"].astype(str)
+    survey = max(listed, key=date_key) if len(listed) else None
+    life = lifecycle(partnerships, life_events, as_of=as_of)
+    confirmed = life["last_confirmed"].dropna().astype(str)
+    since = 0 if survey is None else int(sum(date_key(d) > date_key(survey) for d in confirmed))
+    tops = {}
+    for by in ("partner_country", "model"):
+        table = count_table(partnerships, by)
+        tops[by] = (table[by].iloc[0], int(table["count"].iloc[0])) if len(table) else (None, 0)
+    claims = start_year_claims(conflicts, partnerships)
+    several = sorted(cid for cid, group in claims.groupby("conflict_id") if group["year"].nunique() > 1)
+    return {"partnerships": len(rows), "from_study": from_study, "later": len(rows) - from_study,
+            "undated": len(rows) - len(dated), "first_year": first, "oldest": oldest, "survey": survey,
+            "confirmed_since": since, "status": status_counts(life).to_dict(), "top_country": tops["partner_country"],
+            "top_model": tops["model"], "conflicts": several}
+
+
+# ------------------------------------------------------------------------------- reader tables (02)
+
+
+def claim_places(claims: pd.DataFrame, sources: pd.DataFrame, lang: str = "fr", pages: bool = True) -> list[str]:
+    """Distinct places that print the years of ``claims`` (:func:`start_year_claims` rows), named alike in
+    every language: the study's own locator (Tableau n°01, Carte n°02, §3…; with ``pages`` its commune pages
+    of §3 named once), a later source by its name (:func:`~coopdata.analysis.lifecycle.source_label`)."""
+    study = set(sources.loc[sources["kind"] == "study", "source_id"])
+    out = []
+    for joined, ids in zip(claims["printed_at"], claims["source_ids"], strict=True):
+        for place, sid in zip(str(joined).split("; "), str(ids).split("; "), strict=True):
+            if sid not in study:
+                place = source_label(sid, sources, lang)
+            elif pages and place.startswith("§3, page"):
+                place = tr("fig.timeline.commune_pages", lang)
+            out.append(place)
+    return list(dict.fromkeys(out))
+
+
+def _sep(lang: str) -> tuple[str, str]:
+    """(list separator, colon) of running text in ``lang``."""
+    return (" ; ", "\u00a0: ") if check_lang(lang) == "fr" else ("; ", ": ")
+
+
+def conflict_overview(conflicts: pd.DataFrame, partnerships: pd.DataFrame, communes: pd.DataFrame,
+                      sources: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """Per start-year conflict, for a reader: conflict_id, partnership (the conflict's subject), commune,
+    start_year (the year used, as text), used_at (the places that print it) and other_years (one line per
+    other year printed: « 1986 : Carte n°02 »), places named by :func:`claim_places`."""
+    sep, colon = _sep(lang)
+    claims = start_year_claims(conflicts, partnerships)
+    names = commune_names(communes)
+    rows = []
+    for cid, group in claims.groupby("conflict_id", sort=True):
+        start = group["start_year"].iloc[0]
+        others = group[~group["used"]]
+        rows.append({
+            "conflict_id": cid, "partnership": group["subject"].iloc[0],
+            "commune": sep.join(dict.fromkeys(names.get(c, c) for c in group["commune_id"])),
+            "start_year": None if pd.isna(start) else str(int(start)),
+            "used_at": sep.join(claim_places(group[group["used"]], sources, lang, pages=False)),
+            "other_years": "\n".join(f"{year}{colon}{sep.join(claim_places(g, sources, lang, pages=False))}"
+                                     for year, g in others.groupby("year", sort=True)),
+        })
+    return pd.DataFrame(rows, columns=["conflict_id", "partnership", "commune", "start_year", "used_at",
+                                       "other_years"])
+
+
+def conflict_values(conflicts: pd.DataFrame, sources: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """:func:`conflict_year_table` for a reader: every printed value, the year it prints (text), where (the
+    study's locator or the source's name), its text lines and whether it is the value used (« oui »)."""
+    table = conflict_year_table(conflicts)
+    study = set(sources.loc[sources["kind"] == "study", "source_id"])
+    return pd.DataFrame({
+        "conflict_id": table["conflict_id"], "partnership": table["subject"],
+        "ref": table["record_ids"].str.replace(";", ", "), "year": table["year"].astype(str),
+        "value_printed": table["value_printed"],
+        "printed_at": [p if s in study else source_label(s, sources, lang)
+                       for p, s in zip(table["printed_at"], table["source_id"], strict=True)],
+        "source_lines": table["source_lines"].astype("string"),
+        "used": [tr(f"answer.{u}", lang) for u in table["used"]],
+    })
+
+
+def other_records(partnerships: pd.DataFrame, communes: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The leads and mentions (no start year, not on a timeline) for a reader: ref, record_type and model
+    (their labels), commune (its name), partner, source (the study's section)."""
+    rows = partnerships[partnerships["record_type"] != "partnership"]
+    names = commune_names(communes)
+    kinds = [tr(f"record_type.{k}", lang) for k in rows["record_type"]]
+    return pd.DataFrame({
+        "ref": rows["partnership_id"].to_numpy(), "record_type": [k[:1].upper() + k[1:] for k in kinds],
+        "model": [label_or_code(f"model.{m}", m, lang) for m in rows["model"]],
+        "commune": [names.get(c, c) for c in rows["commune_id"]], "partner": rows["partner"].to_numpy(),
+        "source": rows["source"].to_numpy(),
+    })

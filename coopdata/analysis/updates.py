@@ -169,7 +169,8 @@ def national_figures(reported: pd.DataFrame, study_figures: pd.DataFrame, source
     then one row per national figure of the study that no reported figure pairs with. Columns:
     figure_id (reported), description, value, unit, period, source_id and ``SOURCE_COLUMNS`` of the
     reported figure; study_figure_id, study_description, study_value, study_value_printed, study_unit,
-    study_source_id, study_locator (section and lines) and the study's ``SOURCE_COLUMNS`` prefixed ``study_``.
+    study_source_id, study_locator (section or table), study_lines (lines of the study's text extraction) and
+    the study's ``SOURCE_COLUMNS`` prefixed ``study_``.
     """
     study = study_figures.set_index("figure_id")
     study = study.loc[[f for f in STUDY_NATIONAL if f in study.index]]
@@ -178,12 +179,12 @@ def national_figures(reported: pd.DataFrame, study_figures: pd.DataFrame, source
     def study_part(fid) -> dict:
         if fid is None or fid not in study.index:
             return dict.fromkeys(["study_figure_id", "study_description", "study_value", "study_value_printed",
-                                  "study_unit", "study_source_id", "study_locator",
+                                  "study_unit", "study_source_id", "study_locator", "study_lines",
                                   *[f"study_{c}" for c in SOURCE_COLUMNS]], pd.NA)
         s = study.loc[fid]
         out = {"study_figure_id": fid, "study_description": s["description"], "study_value": float(s["value"]),
                "study_value_printed": s["value_printed"], "study_unit": s["unit"], "study_source_id": s["source_id"],
-               "study_locator": f"{s['source']} (l. {s['source_lines']})"}
+               "study_locator": s["source"], "study_lines": s["source_lines"]}
         fields = ["title", "author_or_publisher", "date", "kind", "checked"]
         return out | {f"study_{c}": src[f].get(s["source_id"], pd.NA) for c, f in zip(SOURCE_COLUMNS, fields,
                                                                                           strict=True)}

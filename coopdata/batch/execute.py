@@ -40,6 +40,9 @@ from coopdata.batch.plan import Job
 from coopdata.report.html import export_html, notebook_title
 from coopdata.report.png import serve_png
 
+#: The link from a report (``<lang>/<job>.html``) back to the run's index of its language.
+INDEX_HREF = "index.html"
+
 KERNEL_NAME = "python3"
 #: Set to "0" to let every kernel start its own PNG renderer (the benchmark measures both).
 SHARED_RENDERER_ENV = "COOPDATA_SHARED_RENDERER"
@@ -178,12 +181,13 @@ def run_job(task: dict) -> dict:
 
 def _export_page(nb, job: Job, root: Path, show_code: bool, result: dict) -> None:
     """Write the reader's HTML page of ``nb``; an export failure fails a job that had succeeded."""
-    title = notebook_title(nb, job.stem)
+    title = notebook_title(nb, job.stem, lang=job.lang)
     if job.commune:
         title = f"{title} — {job.commune}"
     result["title"] = title
     try:
-        page = export_html(nb, title=title, lang=job.lang, show_code=show_code)
+        page = export_html(nb, title=title, lang=job.lang, show_code=show_code, index_href=INDEX_HREF,
+                           page_name=Path(job.html_rel).name)
     except Exception as exc:
         if result["status"] == "ok":
             result["status"] = "failed"

@@ -3,7 +3,9 @@
 Parameters, the sha256 of every input (data files and notebooks), a short checksum of every row of every
 table (keyed by primary key: :func:`row_checksums`, compared by :mod:`coopdata.batch.changes`), the
 versions of the packages that make the outputs, the git commit of the project, and per notebook its
-parameters, status, error, durations and the sha256 of every file it wrote.
+parameters, status, error, durations and the sha256 of every file it wrote. The PDFs of the commune sheets
+(``outputs.pdf`` of each sheet) and the booklets (``pdf.booklets``) are listed with their path, size in bytes,
+page count and sha256; ``pdf.duration_s`` is the time the printing took, ``pdf.error`` why it failed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ MANIFEST_NAME = "manifest.json"
 PACKAGES = (
     "coopdata", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "folium", "branca", "plotly", "kaleido",
     "matplotlib", "numpy", "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "jupyter_client",
-    "jupyterlab", "frictionless", "click", "tqdm", "XStatic-Leaflet", "XStatic-jQuery",
+    "jupyterlab", "frictionless", "click", "tqdm", "XStatic-Leaflet", "XStatic-jQuery", "playwright", "pypdf",
+    "pillow",
 )
 
 
@@ -133,10 +136,19 @@ def run_inputs(data_dir: Path, digest: str, notebooks_dir: Path, jobs: list[Job]
     }
 
 
+def _with_sha(root: Path, record: dict) -> dict:
+    path = root / record["path"]
+    return {**record, "sha256": sha256_file(path) if path.is_file() else None}
+
+
 def build_manifest(root: Path, jobs: list[Job], results: dict[str, dict], *, parameters: dict, inputs: dict,
-                   started_at: str, duration_s: float) -> dict:
-    """The manifest of a run written into ``root``; ``results`` maps job keys to the workers' results."""
-    failed = any(results.get(j.key, {}).get("status") != "ok" for j in jobs)
+                   started_at: str, duration_s: float, pdf: dict | None = None) -> dict:
+    """The manifest of a run written into ``root``; ``results`` maps job keys to the workers' results, ``pdf`` is
+    the printing step's record (:func:`coopdata.batch.run.print_pdfs`: ``sheets`` by job key, ``booklets``,
+    ``error``, ``duration_s``)."""
+    pdf = pdf or {}
+    sheets = {key: _with_sha(root, rec) for key, rec in (pdf.get("sheets") or {}).items()}
+    failed = any(results.get(j.key, {}).get("status") != "ok" for j in jobs) or bool(pdf.get("error"))
     return {
         "coopdata_run": 1,
         "status": "failed" if failed else "ok",
@@ -146,7 +158,9 @@ def build_manifest(root: Path, jobs: list[Job], results: dict[str, dict], *, par
         "inputs": inputs,
         "packages": package_versions(),
         "git": git_info(),
-        "notebooks": [manifest_entry(root, j, results.get(j.key)) for j in jobs],
+        "notebooks": [manifest_entry(root, j, results.get(j.key), sheets.get(j.key)) for j in jobs],
+        "pdf": {"booklets": [_with_sha(root, b) for b in pdf.get("booklets") or []],
+                "duration_s": round(float(pdf.get("duration_s") or 0.0), 3), "error": pdf.get("error")},
     }
 
 
@@ -166,7 +180,7 @@ def previous_durations(output_dir: Path) -> dict[str, float]:
     return {}
 
 
-def manifest_entry(root: Path, job: Job, result: dict | None) -> dict:
+def manifest_entry(root: Path, job: Job, result: dict | None, pdf: dict | None = None) -> dict:
     result = result or {"status": "not run", "error": None, "execute_s": 0.0, "export_s": 0.0, "duration_s": 0.0}
     entry = {
         "key": job.key, "name": job.name, "notebook": f"notebooks/{job.notebook.name}", "lang": job.lang,
@@ -179,6 +193,7 @@ def manifest_entry(root: Path, job: Job, result: dict | None) -> dict:
             "html": job.html_rel if (root / job.html_rel).is_file() else None,
             "log": job.log_rel if (root / job.log_rel).is_file() else None,
             "files": {rel: sha256_file(root / rel) for rel in job_files(root, job)},
+            "pdf": pdf,
         },
     }
     if job.commune:

@@ -17,13 +17,14 @@ from coopdata.batch.plan import Job
 _UUID4 = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b")
 _HEX32 = re.compile(r"(?<=[a-z0-9]_)[0-9a-f]{32}(?![0-9A-Za-z])")  # folium's get_name(): "map_" + uuid4().hex
 _STYLER = re.compile(r"(?<![0-9A-Za-z_])T_[0-9a-f]{5}(?![0-9a-f])")  # pandas Styler's table id: "T_" + 5 hex
+_PLOTLY_SVG_UID = re.compile(r"\bdefs-([0-9a-f]{6})\b")  # a plotly SVG's uid: defs-<uid>, clip<uid>xyplot…
 _ADDRESS = re.compile(r"( at 0x)[0-9a-f]{6,16}>")
 _PLOTLY_BANNER = "* plotly.js v"
 _TIMING_KEYS = ("start_time", "end_time", "duration")
 
 
 def renumber_ids(text: str, seen: dict[str, str] | None = None) -> str:
-    """Replace random element ids (plotly's uuid4, folium's 32-hex names, pandas Styler's ``T_xxxxx``) by
+    """Replace random element ids (plotly's uuid4 and SVG uid, folium's 32-hex names, pandas Styler's ``T_xxxxx``) by
     counters, in order of first appearance: the same page gives the same bytes on every run, references
     stay consistent. Pass the same ``seen`` for several texts of one document (ids stay unique)."""
     seen = {} if seen is None else seen
@@ -41,6 +42,9 @@ def renumber_ids(text: str, seen: dict[str, str] | None = None) -> str:
 
     text = _UUID4.sub(uuid_sub, text)
     text = _STYLER.sub(styler_sub, text)
+    for uid in dict.fromkeys(_PLOTLY_SVG_UID.findall(text)):
+        new = seen.setdefault(f"svg-{uid}", f"{len(seen) + 1:06x}")
+        text = re.sub(rf"(?<=[A-Za-z-]){uid}(?![0-9a-f])", new, text)
     return _HEX32.sub(hex_sub, text)
 
 

@@ -16,21 +16,31 @@ What a run does
    and exports the reader's HTML (:mod:`coopdata.report.html`). The main process signs every
    executed notebook (``nbformat.sign.NotebookNotary``) so that JupyterLab trusts its maps, shows a
    progress bar and one line per notebook.
-4. Writes ``manifest.json`` (:mod:`coopdata.batch.manifest`, with a checksum of every row of the data) and
-   ``index.html`` (:mod:`coopdata.batch.index`, with what changed in the data since the previous dated run of
-   the same output folder: :mod:`coopdata.batch.changes`), then publishes (:mod:`coopdata.batch.publish`).
+4. Prints every commune sheet that succeeded to PDF beside its page (``fr/10_commune_profile-tone-1.pdf``),
+   and per language the booklet of all the sheets in commune order (``fr/fiches-communes.pdf``,
+   ``en/commune-sheets.pdf``): one headless Chromium for the whole step, pages printed one after the
+   other (:mod:`coopdata.report.pdf`); a page that cannot be printed fails the run.
+5. Writes ``manifest.json`` (:mod:`coopdata.batch.manifest`, with a checksum of every row of the data, and
+   the PDFs with their sizes and page counts) and the index pages (:mod:`coopdata.batch.index`: one per
+   language, ``fr/index.html``, ``en/index.html``, and ``index.html`` at the top; with what changed in the
+   data since the previous dated run of the same output folder: :mod:`coopdata.batch.changes`), then
+   publishes (:mod:`coopdata.batch.publish`).
 
 Layout of ``OUTPUT_DIR/DATE/``
 ------------------------------
 ::
 
-    index.html                      links every report (relative links, works from a USB key)
+    index.html                      the index (French; relative links, works from a USB key): every report
+                                    with its key points, the commune sheets and their PDFs
     manifest.json                   parameters, sha256 of every input, versions, git commit, durations, status
+    thumbnails/fr/01_map.png        the index's small previews of the reports' first figures
+    fr/index.html                   the same index beside the French reports (their « back » link); en/...
     fr/01_map.html                  the reader's report (code hidden unless --show-code)
     fr/01_map/figures/*.png         what the notebook wrote into its output_dir
     fr/01_map/tables/*.csv
     fr/01_map/maps/*.html
-    fr/10_commune_profile-tone-1.html, fr/10_commune_profile-tone-1/...
+    fr/10_commune_profile-tone-1.html, fr/10_commune_profile-tone-1.pdf, fr/10_commune_profile-tone-1/...
+    fr/fiches-communes.pdf          every commune sheet of the run, in commune order (en/commune-sheets.pdf)
     notebooks/fr/01_map.ipynb       executed notebooks, signed
     logs/fr/01_map.log              the kernel's own stderr (diagnosis)
     en/...                          with --lang en or all
@@ -87,8 +97,11 @@ from coopdata.batch.index import write_index
 from coopdata.batch.manifest import build_manifest, previous_durations, run_inputs, write_manifest
 from coopdata.batch.plan import Job, RunOptions, discover_notebooks, plan_jobs, select_jobs
 from coopdata.batch.publish import folder_lock, publish_dir, refresh_maps, remove_stale
+from coopdata.core.i18n import tr
 from coopdata.core.paths import resolve_data_dir
 from coopdata.data.validation import VALIDATED_ENV, data_digest, validate_data_dir
+from coopdata.report.pdf import PdfError, PdfPrinter, footer_template, merge_pdfs
+from coopdata.views.style import fmt_date
 
 
 def _echo(msg: str, err: bool = False) -> None:
@@ -131,6 +144,50 @@ class _Progress:
         self.bar.close()
 
 
+def pdf_rel(job: Job) -> str:
+    """The PDF of a commune sheet, beside its page: ``fr/10_commune_profile-tone-1.pdf``."""
+    return f"{job.lang}/{job.name}.pdf"
+
+
+def booklet_rel(lang: str) -> str:
+    """The booklet of a language's commune sheets: ``fr/fiches-communes.pdf``, ``en/commune-sheets.pdf``."""
+    return f"{lang}/{tr('run.booklet_file', lang)}.pdf"
+
+
+def print_pdfs(root: Path, jobs: list[Job], results: dict[str, dict], date: str, echo=_echo) -> dict:
+    """Print every commune sheet that succeeded to ``<lang>/<job>.pdf`` and each language's booklet, with one
+    browser for all; returns the manifest's ``pdf`` record (``error``: one line, or None)."""
+    started = time.perf_counter()
+    record: dict = {"sheets": {}, "booklets": [], "error": None, "duration_s": 0.0}
+    sheets = [j for j in jobs if j.commune and results.get(j.key, {}).get("status") == "ok"
+              and (root / j.html_rel).is_file()]
+    if not sheets:
+        return record
+    day = dt.date.fromisoformat(date)
+    langs = list(dict.fromkeys(j.lang for j in sheets))
+    try:
+        t0 = started  # the first line counts the browser's start too
+        with PdfPrinter() as printer:
+            for lang in langs:
+                mine = [j for j in sheets if j.lang == lang]  # commune order: the plan's
+                common = [tr("pdf.as_of", lang, date=fmt_date(day, lang)), tr("pdf.source", lang)]
+                for job in mine:
+                    info = printer.print_pdf(root / job.html_rel, root / pdf_rel(job), date=date,
+                                             footer=footer_template([job.commune, *common], lang))
+                    record["sheets"][job.key] = {"path": pdf_rel(job), "bytes": info.size, "pages": info.pages}
+                book = merge_pdfs([(root / pdf_rel(j), j.commune) for j in mine], root / booklet_rel(lang),
+                                  title=f"{tr('run.profiles', lang)} — {fmt_date(day, lang)}", date=date)
+                record["booklets"].append({"lang": lang, "path": booklet_rel(lang), "bytes": book.size,
+                                           "pages": book.pages, "communes": [j.commune for j in mine]})
+                echo(f"pdf    {booklet_rel(lang):<40} {time.perf_counter() - t0:7.1f} s  "
+                     f"{len(mine)} commune sheets, {book.pages} pages")
+                t0 = time.perf_counter()
+    except PdfError as exc:
+        record["error"] = str(exc)
+    record["duration_s"] = round(time.perf_counter() - started, 3)
+    return record
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -168,17 +225,18 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
         progress = _Progress(root, len(tasks))
         old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            execute_tasks(tasks, workers, env, progress)
+            try:
+                execute_tasks(tasks, workers, env, progress)
+            finally:
+                progress.close()
+            results = progress.results
+            pdf = print_pdfs(root, jobs, results, date, echo)
         except KeyboardInterrupt:
-            progress.close()
             shutil.rmtree(root, ignore_errors=True)
             echo(f"coopdata run: interrupted; {target} and {maps_dir} left as they were", err=True)
             return 130
         finally:
             signal.signal(signal.SIGTERM, old_term)
-            progress.close()
-
-        results = progress.results
         parameters = {
             "date": date, "as_of": date, "langs": list(opts.langs), "only": list(opts.only),
             "jobs": workers, "show_code": opts.show_code, "cell_timeout": opts.cell_timeout,
@@ -186,16 +244,20 @@ def run_batch(opts: RunOptions, echo=_echo) -> int:
             "maps_dir": str(maps_dir),
         }
         manifest = build_manifest(root, jobs, results, parameters=parameters, inputs=inputs, started_at=started_at,
-                                  duration_s=time.perf_counter() - started)
+                                  duration_s=time.perf_counter() - started, pdf=pdf)
         write_manifest(root, manifest)
         write_index(root, manifest, jobs, results, changes_since_previous(output_dir, manifest))
 
         failed = [j for j in jobs if results.get(j.key, {}).get("status") != "ok"]
-        if failed:
+        if failed or pdf["error"]:
             kept = output_dir / f"{date}.failed"
             publish_dir(root, kept, backup=None)
-            echo(f"coopdata run: {len(failed)} of {len(jobs)} notebooks FAILED; {target} and {maps_dir} left as "
-                 f"they were; this run is kept in {kept}", err=True)
+            if pdf["error"]:
+                echo(f"coopdata run: printing the PDFs FAILED: {pdf['error']}; {target} and {maps_dir} left as they "
+                     f"were; this run is kept in {kept}", err=True)
+            if failed:
+                echo(f"coopdata run: {len(failed)} of {len(jobs)} notebooks FAILED; {target} and {maps_dir} left "
+                     f"as they were; this run is kept in {kept}", err=True)
             for j in failed:
                 echo(f"  {j.key}: {describe_error(results.get(j.key, {}).get('error') or {})} "
                      f"(see {kept / j.ipynb_rel})", err=True)

@@ -26,9 +26,12 @@ import re
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from coopdata.core.i18n import tr
 from coopdata.core.paths import PACKAGE_DIR, TEMPLATES_DIR
+from coopdata.report.reader import finish_page, reader_cells, shown_to_reader
 
 PRINT_CSS = PACKAGE_DIR / "assets" / "print.css"
+READER_CSS = PACKAGE_DIR / "assets" / "reader.css"
 TEMPLATE_FILE = "coopdata_offline.html.j2"
 
 #: The MathJax loader plotly's notebook renderer writes in front of each figure (harmless to drop:
@@ -70,10 +73,13 @@ def plotly_js_count(page: str) -> int:
     return len(_PLOTLY_BANNER.findall(page))
 
 
-def notebook_title(nb, default: str = "") -> str:
-    """The first markdown heading of the notebook (without its #), else ``default``."""
+def notebook_title(nb, default: str = "", lang: str | None = None) -> str:
+    """The first markdown heading of the notebook (without its #), else ``default``.
+
+    With ``lang``, only the cells a reader of that language sees count (``lang-fr`` / ``lang-en`` tags).
+    """
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or (lang and not shown_to_reader(cell, lang)):
             continue
         for line in cell.source.splitlines():
             m = re.match(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$", line)
@@ -85,6 +91,11 @@ def notebook_title(nb, default: str = "") -> str:
 def read_print_css() -> str:
     """The text of ``coopdata/assets/print.css`` (empty when the file is missing)."""
     return PRINT_CSS.read_text(encoding="utf-8") if PRINT_CSS.is_file() else ""
+
+
+def read_reader_css() -> str:
+    """The report's style: ``reader.css`` then ``print.css`` (the sheet's print rules win)."""
+    return READER_CSS.read_text(encoding="utf-8") + "\n" + read_print_css()
 
 
 @functools.cache
@@ -128,15 +139,23 @@ def drop_stderr_streams(nb) -> None:
                                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")]
 
 
-def export_html(nb, *, title: str | None = None, lang: str = "fr", show_code: bool = False) -> str:
-    """The reader's HTML page of an executed notebook; raises OfflineHTMLError if it is not offline."""
+def export_html(nb, *, title: str | None = None, lang: str = "fr", show_code: bool = False,
+                index_href: str | None = None, page_name: str = "") -> str:
+    """The reader's HTML page of an executed notebook; raises OfflineHTMLError if it is not offline.
+
+    Only the cells a reader of ``lang`` sees are kept (:mod:`coopdata.report.reader`); ``index_href``
+    is the link back to the run's index, ``page_name`` the page's file name (for cross-links).
+    """
     nb = copy.deepcopy(nb)
+    reader_cells(nb, lang)
     remove_plotly_mathjax(nb)
     if not show_code:
         drop_stderr_streams(nb)
     title = title or notebook_title(nb, "coopdata")
-    resources = {"metadata": {"name": title}, "coopdata_css": read_print_css()}
+    resources = {"metadata": {"name": title}, "coopdata_css": read_reader_css(),
+                 "figure_label": tr("report.figure", lang)}
     page, _ = _html_exporter(bool(show_code), lang).from_notebook_node(nb, resources=resources)
+    page = finish_page(page, lang=lang, index_href=index_href, page_name=page_name)
     check_offline(page, what=title)
     return page
 

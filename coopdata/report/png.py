@@ -92,8 +92,8 @@ class _Renderer:
     def _call(self, coroutine, timeout: float):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    def png(self, fig_dict: dict, width: int, height: int, scale: float) -> bytes:
-        opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    def png(self, fig_dict: dict, width: int, height: int, scale: float, fmt: str = "png") -> bytes:
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
         return self._call(self._kaleido.calc_fig(fig_dict, opts=opts), RENDER_TIMEOUT_S + 10)
 
     def close(self) -> None:
@@ -134,8 +134,9 @@ def close_renderer() -> None:
             _renderer = None
 
 
-def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: float = 2) -> bytes:
-    """The PNG of a plotly figure. ``height`` defaults to the figure's layout height, else 600.
+def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: float = 2,
+                     fmt: str = "png") -> bytes:
+    """The PNG (or, with ``fmt="svg"``, SVG) of a plotly figure. ``height`` defaults to the layout's, else 600.
 
     Rendered by the shared renderer of ``$COOPDATA_PNG_SERVER`` when there is one, else in this process.
     """
@@ -146,15 +147,20 @@ def plotly_png_bytes(fig, width: int = 1100, height: int | None = None, scale: f
     address = os.environ.get(SERVER_ENV)
     if address:
         try:
-            return _request_png(address, fig_dict, width, height, scale)
+            return _request_png(address, fig_dict, width, height, scale, fmt)
         except OSError:  # no server (any more), ConnectionError included: render here
             pass
-    return _get_renderer().png(fig_dict, width, height, scale)
+    return _get_renderer().png(fig_dict, width, height, scale, fmt)
+
+
+def plotly_svg_text(fig, width: int = 1100, height: int | None = None) -> str:
+    """The SVG of a plotly figure (text), for reports that show figures without loading plotly.js."""
+    return plotly_png_bytes(fig, width=width, height=height, scale=1, fmt="svg").decode("utf-8")
 
 
 # ----------------------------------------------------------------------------- shared renderer
 # One message each way: 8-byte big-endian length, then the body. Request body: JSON
-# {"fig", "width", "height", "scale"}; reply body: b"P" + PNG bytes, or b"E" + UTF-8 error text.
+# {"fig", "width", "height", "scale", "format"}; reply body: b"P" + PNG bytes, or b"E" + UTF-8 error text.
 def _send(sock: socket.socket, body: bytes) -> None:
     sock.sendall(struct.pack(">Q", len(body)) + body)
 
@@ -174,8 +180,9 @@ def _receive(sock: socket.socket) -> bytes:
     return exactly(length)
 
 
-def _request_png(address: str, fig_dict: dict, width: int, height: int, scale: float) -> bytes:
-    body = to_json_plotly({"fig": fig_dict, "width": width, "height": height, "scale": scale}).encode("utf-8")
+def _request_png(address: str, fig_dict: dict, width: int, height: int, scale: float, fmt: str = "png") -> bytes:
+    body = to_json_plotly({"fig": fig_dict, "width": width, "height": height, "scale": scale,
+                           "format": fmt}).encode("utf-8")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(RENDER_TIMEOUT_S + 30)
         sock.connect(address)
@@ -192,7 +199,7 @@ class _PngHandler(socketserver.BaseRequestHandler):
             request = json.loads(_receive(self.request))
             with self.server.render_lock:  # one browser tab: one figure at a time
                 png = _get_renderer().png(request["fig"], int(request["width"]), int(request["height"]),
-                                          float(request["scale"]))
+                                          float(request["scale"]), request.get("format", "png"))
             _send(self.request, b"P" + png)
         except ConnectionError:
             return

@@ -1,5 +1,5 @@
 """Plotly figures of the partnerships: the timeline (notebook 02 and, filtered to one commune, the commune
-sheet of notebook 10) and the counts by model, country and decade.
+sheet of notebook 10) and the counts by model, country and decade; the reader tables of notebook 02.
 
 Every builder takes ``lang`` ("fr" or "en") for titles, axis labels, legends and hover text, and writes
 under the figure where its numbers come from. Data values (commune and partner names, printed text) are
@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from coopdata.analysis.lifecycle import UNKNOWN, events_until, source_label
 from coopdata.analysis.timelines import (
     agreements_count,
+    claim_places,
     commune_names,
     communes_table,
     confirmed_after_end,
@@ -61,12 +62,12 @@ _ROW_STEP = 0.34  # distance between the bars of one commune's partnerships, in 
 
 # --------------------------------------------------------------------------------------------- helpers
 
-
 #: Columns whose heading is the label of another key: an id column is headed like the thing it names,
-#: answer and gap-status columns by their value's label.
+#: answer and gap-status columns by their value's label; ``ref`` « Réf. », the id a reader quotes.
 COLUMN_LABEL_KEYS = {
-    "commune_id": "col.commune", "sector_id": "col.sector", "row_printed": "col.in_printed_table",
-    "yes": "answer.yes", "no": "answer.no", "unknown": "answer.unknown",
+    "commune_id": "col.commune", "sector_id": "col.sector", "row_printed": "col.in_printed_table", "ref": "profile.ref",
+    "partnership": "col.partnership_id", "used_at": "col.used_at", "other_years": "col.other_years",
+    "record_type": "col.record_type", "yes": "answer.yes", "no": "answer.no", "unknown": "answer.unknown",
     "covered": "status.covered", "gap": "status.gap", "not_known_covered": "status.not_known_covered",
 }
 
@@ -102,8 +103,7 @@ def with_labels(table: pd.DataFrame, by: str, lang: str = "fr", communes: pd.Dat
 def decimal_year(day: dt.date) -> float:
     """The date as a position on a year axis (1 January = the integer year)."""
     start = dt.date(day.year, 1, 1)
-    days = (dt.date(day.year + 1, 1, 1) - start).days
-    return day.year + (day - start).days / days
+    return day.year + (day - start).days / (dt.date(day.year + 1, 1, 1) - start).days
 
 
 def short_partner(name: str) -> str:
@@ -121,10 +121,12 @@ def wrap(text: str, width: int) -> str:
 
 
 def base_layout(fig: go.Figure, title: str, notes: list[str], *, height: int, margin: dict,
-                note_width: int = 160, width: int | None = None) -> go.Figure:
-    """Title at the top left, notes (source, caption) at the bottom left, in the figure's margin."""
+                note_width: int = 160, width: int | None = None, title_width: int | None = None) -> go.Figure:
+    """Title at the top left (wrapped at ``title_width`` characters if given), notes (source, caption) at the
+    bottom left, in the figure's margin (no notes: no annotation)."""
+    text = wrap(title, title_width) if title_width else esc(title)
     fig.update_layout(
-        title={"text": f"<b>{esc(title)}</b>", "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top",
+        title={"text": f"<b>{text}</b>", "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top",
                "font": {"size": 17}},
         font={"family": FONT, "size": 12, "color": "#222222"},
         height=height,
@@ -135,6 +137,8 @@ def base_layout(fig: go.Figure, title: str, notes: list[str], *, height: int, ma
     )
     if width is not None:
         fig.update_layout(width=width)
+    if not notes:
+        return fig
     text = "<br>".join(wrap(n, note_width) for n in notes)
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
@@ -152,9 +156,55 @@ def _as_date(as_of) -> dt.date:
 # ------------------------------------------------------------------------------------------ timeline
 
 #: Sizes of the two layouts: the report's (all communes) and the commune sheet's (one commune, A4 width).
-#: ``t`` and ``b`` follow the legend's rows (``columns`` entries of ``entry`` pixels each) and the notes' lines.
-_REPORT = {"margin": {"l": 110, "r": 215}, "note_width": 175, "wrap": 27, "width": None, "columns": 2, "entry": 330}
-_SHEET = {"margin": {"l": 90, "r": 165}, "note_width": 105, "wrap": 24, "width": 680, "columns": 1, "entry": None}
+#: ``t`` and ``b`` follow the legend's rows (``columns`` entries each) and the notes' lines.
+#: The report's is drawn for a phone: its SVG is shown at the page's width but never narrower than 560 px,
+#: so at 680 px its text keeps at least 82 % of its size. Its legend is two columns under the title (models
+#: and marks, dated events), its y axis in pixels (_report_positions), its margins computed from its labels.
+_REPORT = {"margin": {"l": 100, "r": 140}, "note_width": 95, "wrap": 18, "width": 680, "columns": 2}
+_SHEET = {"margin": {"l": 90, "r": 165}, "note_width": 105, "wrap": 24, "width": 680, "columns": 1}
+_LINE, _GAP, _BAND, _STRIP = 16, 14, 30, (36, 24)  # report, px: label line, between communes, least band, strips
+_CHAR = 7.0  # px: the width of a character at 12 px (DejaVu Sans), to leave room for the partner labels
+
+
+def _report_positions(rows: pd.DataFrame, shown: list, width: int) -> tuple[dict, dict, list]:
+    """The report's rows, in pixels from the bottom of the plot: each partnership as high as its partner's
+    wrapped label, each commune at least ``_BAND``, a strip at the bottom for the period's label and one at the
+    top for the elections'. Returns {partnership_id: y}, {commune_id: y of its label}, the y range."""
+    ypos, ticks, y = {}, {}, float(_STRIP[0])
+    for cid in reversed(shown):
+        group = rows[rows["commune_id"] == cid]
+        slots = [max(1, len(textwrap.wrap(short_partner(p), width))) * _LINE + 4 for p in group["partner"]]
+        band = max(sum(slots), _BAND)
+        at = y + _GAP / 2 + (band - sum(slots)) / 2
+        for pid, slot in zip(reversed(list(group["partnership_id"])), reversed(slots), strict=True):
+            ypos[pid] = at + slot / 2
+            at += slot
+        ticks[cid] = y + _GAP / 2 + band / 2
+        y += band + _GAP
+    return ypos, ticks, [0, y + _STRIP[1]]
+
+
+def _sheet_positions(rows: pd.DataFrame, shown: list) -> tuple[dict, dict, list]:
+    """The sheet's rows, in rows: one per commune, its partnerships ``_ROW_STEP`` apart around it."""
+    n, ypos = len(shown), {}
+    base = {c: n - 1 - i for i, c in enumerate(shown)}
+    for cid, group in rows.groupby("commune_id", sort=False):
+        k = len(group)
+        for j, pid in enumerate(group["partnership_id"]):
+            ypos[pid] = base[cid] + ((k - 1) / 2 - j) * _ROW_STEP
+    ys = list(ypos.values())
+    return ypos, base, [min([-0.6, *[y - 0.3 for y in ys]]), max([n - 0.4, *[y + 0.3 for y in ys]])]
+
+
+def known_table(life: pd.DataFrame, communes: pd.DataFrame, sources: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """What the sources know of each partnership (rows of ``lifecycle.lifecycle``), for a reader: ref, commune
+    (its name), partner, start_year (text), last_confirmed and status (in words; None when no source says)."""
+    names, records = commune_names(communes), life.to_dict("records")
+    return pd.DataFrame({
+        "ref": life["partnership_id"], "commune": [names.get(c, c) for c in life["commune_id"]],
+        "partner": life["partner"], "start_year": [None if pd.isna(y) else str(int(y)) for y in life["start_year"]],
+        "last_confirmed": [confirmation_text(r, sources, lang) or None for r in records],
+        "status": [status_text(r, sources, lang, short=True) or None for r in records]})
 
 
 def when(date, lang: str = "fr") -> str:
@@ -172,8 +222,9 @@ def confirmation_text(life, sources: pd.DataFrame, lang: str = "fr") -> str:
               source=source_label(life["last_confirmed_source"], sources, lang))
 
 
-def status_text(life, sources: pd.DataFrame, lang: str = "fr") -> str:
-    """The status a source states, and since when (« statut : actif depuis novembre 2023 (…) »); "" when none does."""
+def status_text(life, sources: pd.DataFrame, lang: str = "fr", short: bool = False) -> str:
+    """The status a source states, and since when (« statut : actif depuis novembre 2023 (…) »; ``short``, for a
+    column headed « Statut », without « statut : »); "" when none does."""
     if life["status"] == UNKNOWN:
         return ""
     if life["status"] == "ended" and not is_missing(life["end_date"]):
@@ -182,30 +233,44 @@ def status_text(life, sources: pd.DataFrame, lang: str = "fr") -> str:
         date, source = life["status_since"], life["status_since_source"]
         phrase = tr("when.since_day" if str(date).count("-") == 2 else "when.since", lang,
                     date=fmt_partial_date(date, lang))
-    return tr("life.status", lang, status=tr(f"partnership_status.{life['status']}", lang), when=phrase,
-              source=source_label(source, sources, lang))
+    return tr("life.status_short" if short else "life.status", lang, when=phrase,
+              status=tr(f"partnership_status.{life['status']}", lang), source=source_label(source, sources, lang))
 
 
 def timeline(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.DataFrame, as_of=None,
              lang: str = "fr", communes: pd.DataFrame | None = None, commune_id: str | None = None, *,
-             life_events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> go.Figure:
+             life_events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None,
+             notes: bool = True) -> go.Figure:
     """Partnerships drawn as far as their sources know them, one row per commune, up to ``as_of``.
 
     Per partnership with a start year: a solid bar from that year to its last confirmation by a source
-    (the study's listing at its survey, or a later source), then a dotted line in the same colour,
-    « not confirmed after the last source », up to ``as_of``; a partnership a source ends stops at its
-    end. Dated events (act, convention, dormancy, relaunch, term, end… of ``life_events``, i.e.
-    data/partnership_events.csv) are markers whose hover names their source; a confirmation dated after
-    a source's end is a conflict marker. Every other start year printed for a row (data/conflicts.csv,
-    kind start_year) is a red marker joined to the bar by a dotted line. Partnerships without a start
-    year are not drawn: the note lists them. Context: the special delegations period and the 2019
-    local elections (``events``). ``communes`` gives names and row order (default: data/communes.csv);
-    ``life_events`` and ``sources`` default to data/'s.
-
-    With ``commune_id`` the same figure is drawn for that commune only, sized for its presentation sheet,
-    with the date of the study's survey of the commune when it has one: the traces are the report's
-    traces for that commune.
+    (the study's listing at its survey, or a later source), then a dotted line, « not confirmed after the
+    last source », up to ``as_of``; a partnership a source ends stops at its end. Dated events of
+    ``life_events`` (act, convention, dormancy, relaunch, term, end…) are markers whose hover names their
+    source; a confirmation dated after a source's end is a conflict marker. Every other start year printed
+    for a row (``conflicts``, kind start_year) is a red marker joined to the bar by a dotted line.
+    Partnerships without a start year are not drawn: the note lists them. Context: the special delegations
+    and the 2019 local elections (``events``). ``communes`` (names, row order), ``life_events`` and
+    ``sources`` are required. With ``commune_id``: that commune only, sized for its sheet, with the month of
+    the study's survey; the traces are the report's. ``notes=False`` leaves the notes
+    (:func:`timeline_notes`) out of the figure, for a page that writes them as text.
     """
+    return _timeline(partnerships, conflicts, events, as_of, lang, communes, commune_id, life_events, sources,
+                     notes)[0]
+
+
+def timeline_notes(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.DataFrame, as_of=None,
+                   lang: str = "fr", communes: pd.DataFrame | None = None, commune_id: str | None = None, *,
+                   life_events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> dict[str, str]:
+    """The notes :func:`timeline` writes under the figure, as plain text: ``source`` (the sources drawn, the
+    places of the other years printed, the context), ``caption`` (how bars are drawn, what is not) and, when
+    some partnership has no start year, ``undated``."""
+    return _timeline(partnerships, conflicts, events, as_of, lang, communes, commune_id, life_events, sources,
+                     False)[1]
+
+
+def _timeline(partnerships, conflicts, events, as_of, lang, communes, commune_id, life_events, sources,
+              with_notes) -> tuple[go.Figure, dict[str, str]]:
     check_lang(lang)
     as_of = _as_date(as_of)
     end = decimal_year(as_of)
@@ -220,83 +285,96 @@ def timeline(partnerships: pd.DataFrame, conflicts: pd.DataFrame, events: pd.Dat
     if rows.empty and commune_id is None:
         raise ValueError(f"no partnership starts on or before {as_of}")
     shown = only or list(dict.fromkeys(rows["commune_id"]))
-    size = _REPORT if commune_id is None else _SHEET
-    n = len(shown)
-    base = {c: n - 1 - i for i, c in enumerate(shown)}
-    ypos = {}
-    for cid, group in rows.groupby("commune_id", sort=False):
-        k = len(group)
-        for j, pid in enumerate(group["partnership_id"]):
-            ypos[pid] = base[cid] + ((k - 1) / 2 - j) * _ROW_STEP
+    report = commune_id is None
+    size = _REPORT if report else _SHEET
+    ypos, ticks, yrange = _report_positions(rows, shown, size["wrap"]) if report else _sheet_positions(rows, shown)
     rows["y"] = rows["partnership_id"].map(ypos)
     title_of = {r.partnership_id: esc(f"{names[r.commune_id]} – {r.partner}") for r in rows.itertuples()}
 
     fig = go.Figure()
-    _add_bars(fig, rows, names, sources, lang)
+    _add_bars(fig, rows, names, sources, lang, width=12 if report else 0.26)
+    labels = {r.partnership_id: textwrap.wrap(short_partner(r.partner), size["wrap"]) for r in rows.itertuples()}
     for r in rows.itertuples():  # short partner names in the right margin, level with their bar
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=6, y=r.y, yref="y", showarrow=False,
-                           text=wrap(short_partner(r.partner), size["wrap"]), font={"size": 11, "color": "#333333"},
-                           align="left")
+                           text="<br>".join(esc(line) for line in labels[r.partnership_id]) or esc(r.partner),
+                           font={"size": 12 if report else 11, "color": "#333333"}, align="left")
     claims = start_year_claims(conflicts, partnerships)
     claims = claims[claims["partnership_id"].isin(ypos)]
     _add_claims(fig, claims, ypos, names, lang)
+    before = len(fig.data)
     _add_life_events(fig, life_marks(life_events, ypos, as_of, LIFE_EVENT_SYMBOLS), ypos, title_of, sources, lang)
+    if report:  # the dated events in a second column of the legend: two narrow columns fit a phone's width
+        for t in fig.data[before:]:
+            t.legend = "legend2"
     _add_after_end(fig, confirmed_after_end(life_events, rows, as_of), rows, ypos, title_of, sources, lang)
-    event_notes = _add_events(fig, events, as_of, lang)
+    event_notes = _add_events(fig, events, as_of, lang, label_width=24 if report else None)
     if commune_id is not None:
         event_notes += _add_survey(fig, communes, commune_id, as_of, lang)
-
-    competing_places = _places(claims.loc[~claims["used"], "printed_at"], lang)
-    others = partnerships[partnerships["record_type"] != "partnership"]
-    undated = undated_rows(partnerships, communes, only)
-    if only is not None:
-        others = others[others["commune_id"].isin(only)]
-    where = list_sep(lang).join(sorted(dict.fromkeys(s.split(" ")[0] for s in others["source"])))
-    known = events_until(life_events, as_of)
-    used_sources = set(rows["source_id"]) | set(known.loc[known["partnership_id"].isin(ypos), "source_id"])
-    study = set(sources.loc[sources["kind"] == "study", "source_id"])
-    cited = [tr("study", lang)] * bool(used_sources & study) + list(dict.fromkeys(
-        source_label(s, sources, lang) for s in sorted(used_sources - study)))
-    notes = [
-        tr("fig.timeline.source", lang, sources=list_sep(lang).join(cited) or "—", competing=competing_places or "—",
-           events=list_sep(lang).join(event_notes) or "—"),
-        tr("fig.timeline.caption", lang, n=len(others), where=where or "—"),
-    ]
-    if len(undated):
-        which = list_sep(lang).join(f"{names.get(r.commune_id, r.commune_id)} – {r.partner}"
-                                    for r in undated.itertuples())
-        notes.append(tr("fig.timeline.undated", lang, n=len(undated), which=which))
+    notes = _notes(partnerships, rows, claims, communes, only, life_events, sources, event_notes, as_of, lang)
+    shown_notes = list(notes.values()) if with_notes else []
     entries = sum(1 for t in fig.data if t.name and t.showlegend is not False)
-    lines = sum(len(textwrap.wrap(note, size["note_width"])) for note in notes)
+    second = sum(1 for t in fig.data if t.name and t.showlegend is not False and t.legend == "legend2")
+    lines = sum(len(textwrap.wrap(note, size["note_width"])) for note in shown_notes)
     margin = {**size["margin"], "t": 50 + 20 * -(-entries // size["columns"]), "b": 58 + 14 * lines}
-    if commune_id is None:
+    if report:
         title = tr("fig.timeline.title", lang, start=int(rows["start_year"].min()), as_of=fmt_date(as_of, lang))
-        height = margin["t"] + margin["b"] + 52 * n + 5
+        longest = max(len(line) for lines_ in labels.values() for line in lines_)
+        # margins computed, not pushed by the legends: their columns sit at fixed places of the figure
+        margin.update(t=58 + 19 * max(second, entries - second) + 16, b=margin["b"] - 8 if shown_notes else 46,
+                      r=int(12 + _CHAR * longest), l=int(16 + _CHAR * 1.1 * max(len(names[c]) for c in shown)),
+                      autoexpand=False)
+        height = margin["t"] + margin["b"] + int(yrange[1])
     else:
         title = tr("profile.timeline_title", lang, commune=names[commune_id])
         height = margin["t"] + margin["b"] + 90 + 40 * max(1, len(rows))
-    base_layout(fig, title, notes, height=height, margin=margin, note_width=size["note_width"], width=size["width"])
+    base_layout(fig, title, shown_notes, height=height, margin=margin, note_width=size["note_width"],
+                width=size["width"], title_width=60 if report else None)
     first = int(rows["start_year"].min()) if len(rows) else as_of.year
     # the report's axis starts in 1955 at the latest; a sheet's at the decade before its first partnership,
     # 2000 at the latest, so that the context (the delegations, the elections) stays in view
-    left = min(1955, first - 3) if commune_id is None else min(2000, (first - 2) // 10 * 10)
-    ys = list(ypos.values())
+    left = min(1955, first - 3) if report else min(2000, (first - 2) // 10 * 10)
+    legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "yref": "paper",
+              "font": {"size": 11.5}, "traceorder": "normal"}
+    if report:  # two columns under the title, their tops level
+        legend.update(orientation="v", xref="container", x=0.005, yref="container", y=1 - 58 / height,
+                      yanchor="top", font={"size": 12})
+        fig.update_layout(legend2={**legend, "x": 0.56})
     fig.update_layout(
         barmode="overlay", bargap=0, showlegend=True,  # even with a single model (a commune's sheet)
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "yref": "paper",
-                "font": {"size": 11.5}, "traceorder": "normal",
-                **({"entrywidth": size["entry"], "entrywidthmode": "pixels"} if size["entry"] else {})},
+        legend=legend,
         xaxis={"title": {"text": tr("col.year", lang)}, "range": [left, end + 0.3],
-               "dtick": 5 if commune_id is None or end - left <= 40 else 10, "showgrid": True, "gridcolor": "#EEEEEE",
+               "dtick": 10 if report and end - left > 40 else 5, "showgrid": True, "gridcolor": "#EEEEEE",
                "zeroline": False, "ticks": "outside"},
-        yaxis={"tickvals": [base[c] for c in shown], "ticktext": [esc(names[c]) for c in shown],
-               "range": [min([-0.6, *[y - 0.3 for y in ys]]), max([n - 0.4, *[y + 0.3 for y in ys]])],
-               "showgrid": False, "zeroline": False},
+        yaxis={"tickvals": [ticks[c] for c in shown], "ticktext": [esc(names[c]) for c in shown], "range": yrange,
+               "showgrid": False, "zeroline": False, **({"tickfont": {"size": 13}} if report else {})},
     )
-    return fig
+    return fig, notes
 
 
-def _add_bars(fig: go.Figure, rows: pd.DataFrame, names: dict, sources: pd.DataFrame, lang: str) -> None:
+def _notes(partnerships, rows, claims, communes, only, life_events, sources, event_notes, as_of, lang) -> dict:
+    """The timeline's notes (see :func:`timeline_notes`)."""
+    names, undated = commune_names(communes), undated_rows(partnerships, communes, only)
+    others = partnerships[(partnerships["record_type"] != "partnership")
+                          & (True if only is None else partnerships["commune_id"].isin(only))]
+    where = list_sep(lang).join(sorted(dict.fromkeys(s.split(" ")[0] for s in others["source"])))
+    known = events_until(life_events, as_of)
+    used_sources = set(rows["source_id"]) | set(known.loc[known["partnership_id"].isin(set(rows["partnership_id"])),
+                                                          "source_id"])
+    study = set(sources.loc[sources["kind"] == "study", "source_id"])
+    cited = [tr("study", lang)] * bool(used_sources & study) + list(dict.fromkeys(
+        source_label(s, sources, lang) for s in sorted(used_sources - study)))
+    competing = list_sep(lang).join(claim_places(claims[~claims["used"]], sources, lang))
+    out = {"source": tr("fig.timeline.source", lang, sources=list_sep(lang).join(cited) or "—",
+                        competing=competing or "—", events=list_sep(lang).join(event_notes) or "—"),
+           "caption": tr("fig.timeline.caption", lang, n=len(others), where=where or "—")}
+    if len(undated):
+        out["undated"] = tr("fig.timeline.undated", lang, n=len(undated), which=list_sep(lang).join(
+            f"{names.get(r.commune_id, r.commune_id)} – {r.partner}" for r in undated.itertuples()))
+    return out
+
+
+def _add_bars(fig: go.Figure, rows: pd.DataFrame, names: dict, sources: pd.DataFrame, lang: str,
+              width: float = 0.26) -> None:
     """Per model: the solid bars (start year to last confirmation), then the dotted unconfirmed parts."""
     models = [m for m in MODELS if m in set(rows["model"])]
     for model in models:
@@ -306,7 +384,7 @@ def _add_bars(fig: go.Figure, rows: pd.DataFrame, names: dict, sources: pd.DataF
                    esc(status_text(r._asdict(), sources, lang))] for r in sub.itertuples()]
         fig.add_trace(go.Bar(
             orientation="h", base=sub["start_year"].tolist(), x=(sub["solid_to"] - sub["start_year"]).tolist(),
-            y=sub["y"].tolist(), width=0.26, name=tr(f"model.{model}", lang), legendgroup=model,
+            y=sub["y"].tolist(), width=width, name=tr(f"model.{model}", lang), legendgroup=model,
             marker={"color": model_colour(model), "line": {"width": 0}}, customdata=custom,
             hovertemplate=("<b>%{customdata[0]} – %{customdata[1]}</b><br>%{customdata[2]}<br>"
                            + tr("fig.timeline.started", lang, year="%{customdata[3]}")
@@ -385,17 +463,6 @@ def _add_after_end(fig: go.Figure, after: pd.DataFrame, rows: pd.DataFrame, ypos
     ))
 
 
-def _places(printed_at: pd.Series, lang: str) -> str:
-    """Distinct places, the commune pages of §3 named once."""
-    places = []
-    for joined in printed_at:
-        for place in str(joined).split("; "):
-            if place.startswith("§3, page"):
-                place = "§3 (pages des communes)" if lang == "fr" else "§3 (commune pages)"
-            places.append(place)
-    return list_sep(lang).join(dict.fromkeys(places))
-
-
 def _add_claims(fig: go.Figure, claims: pd.DataFrame, ypos: dict, names: dict, lang: str) -> None:
     used = claims[claims["used"]]
     competing = claims[~claims["used"]]
@@ -424,16 +491,19 @@ def _add_claims(fig: go.Figure, claims: pd.DataFrame, ypos: dict, names: dict, l
         ))
 
 
-def _add_events(fig: go.Figure, events: pd.DataFrame, as_of: dt.date, lang: str) -> list[str]:
-    """Shade periods, draw dated events as vertical lines; return the sources for the note."""
+def _add_events(fig: go.Figure, events: pd.DataFrame, as_of: dt.date, lang: str,
+                label_width: int | None = None) -> list[str]:
+    """Shade periods (their label wrapped at ``label_width`` characters if given), draw dated events as vertical
+    lines; return the sources for the note."""
     notes = []
     for e in events[events["kind"] == "period"].itertuples():
         start, stop = int(e.start), int(e.end)
         if start > as_of.year:
             continue
         label = _event_label(e.event_id, lang, start=start, end=stop, fallback=e.label_printed)
-        fig.add_vrect(x0=start, x1=min(stop, decimal_year(as_of)), fillcolor=PERIOD_FILL, opacity=0.6,
-                      line_width=0, layer="below", annotation_text=esc(label), annotation_position="bottom left",
+        text = wrap(label, label_width) if label_width else esc(label)
+        fig.add_vrect(x0=start, x1=min(stop, decimal_year(as_of)), fillcolor=PERIOD_FILL, opacity=0.6, line_width=0,
+                      layer="below", annotation_text=text, annotation_position="bottom left", annotation_align="left",
                       annotation_font={"size": 11, "color": "#555555"})
         notes.append(f"{label}{colon(lang)}{e.source}")
     dated = events[events["kind"] == "date"].copy()
@@ -486,18 +556,18 @@ def _event_label(key: str, lang: str, fallback: str, **fmt) -> str:
 
 
 def counts_by(partnerships: pd.DataFrame, by: str, lang: str = "fr",
-              conflicts: pd.DataFrame | None = None) -> go.Figure:
+              conflicts: pd.DataFrame | None = None, width: int | None = None) -> go.Figure:
     """Bar chart of :func:`coopdata.analysis.timelines.count_table`.
 
     With ``conflicts`` and ``by="decade"``, the note says how many rows another printed start year
-    would move to another decade.
+    would move to another decade. ``width`` (pixels) fixes the figure's width, notes wrapped to fit.
     """
     table = count_table(partnerships, by, lang)
     if by == "model":
         colours = [model_colour(k) for k in table["model"]]
     else:
         colours = [COUNT_COLOUR] * len(table)
-    x = [wrap(label, 18) for label in table["label"]]
+    x = [wrap(label, 10 if by == "decade" else 18 if width is None else 14) for label in table["label"]]
     fig = go.Figure(go.Bar(
         x=x, y=table["count"].tolist(), marker={"color": colours}, text=table["count"].tolist(),
         textposition="outside", cliponaxis=False, showlegend=False,
@@ -508,11 +578,16 @@ def counts_by(partnerships: pd.DataFrame, by: str, lang: str = "fr",
                 agreements=agreements_count(rows))]
     if by == "decade" and conflicts is not None:
         moved = decade_changes(conflicts, partnerships)
-        which = "; ".join(f"{subject} ({', '.join(str(y) for y in sorted(set(group['year'])))})"
+        which = list_sep(lang).join(f"{subject} ({', '.join(str(y) for y in sorted(set(group['year'])))})"
                           for subject, group in moved.groupby("subject", sort=True))
         notes.append(tr("fig.counts.decade_note", lang, n=moved["partnership_id"].nunique(), which=which or "—"))
-    base_layout(fig, tr(f"fig.counts.title.{by}", lang), notes, height=460,
-                margin={"l": 70, "r": 30, "t": 70, "b": 130 if by == "model" else 110}, note_width=120)
+    note_width = 120 if width is None else int(width / 6.4)
+    lines = sum(len(textwrap.wrap(n, note_width)) for n in notes)  # with a width: the notes' and x labels' lines
+    bottom = 48 + 15 * max(label.count("<br>") + 1 for label in x) + 14 * lines
+    base_layout(fig, tr(f"fig.counts.title.{by}", lang), notes, height=460 if width is None else 290 + bottom,
+                margin={"l": 70, "r": 30, "t": 70 if width is None else 50,
+                        "b": (130 if by == "model" else 110) if width is None else bottom},
+                note_width=note_width, width=width)
     fig.update_layout(
         xaxis={"title": {"text": tr("fig.counts.decade", lang) if by == "decade" else
                          tr("model_of_cooperation" if by == "model" else "country", lang)}, "type": "category"},

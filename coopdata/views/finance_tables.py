@@ -6,11 +6,14 @@ numeric so that ``views.tables.html_table(..., lang=...)`` writes them in the re
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from coopdata.analysis.finance import DEFINITIONS, METHODS, Reproduction, averages, euro_table
-from coopdata.core.i18n import check_lang, tr
-from coopdata.views.style import colon, fmt_num, fmt_pct, list_sep
+from coopdata.analysis.finance import DEFINITIONS, METHODS, Reproduction, averages, euro_table, reserves
+from coopdata.core.i18n import check_lang, has_label, tr
+from coopdata.core.text import esc
+from coopdata.views.style import colon, fmt_int, fmt_num, fmt_pct, list_sep
 
 
 def _decimals(value: float) -> int:
@@ -57,6 +60,11 @@ def verdict(rep: Reproduction, lang: str = "fr", names: dict | None = None) -> s
     return text
 
 
+def _capital(text: str) -> str:
+    """``text`` with its first letter in capital (« montants en FCFA » → « Montants en FCFA »)."""
+    return text[:1].upper() + text[1:]
+
+
 def candidates_display(rep: Reproduction, names: dict | None = None, lang: str = "fr", n: int | None = 10,
                        all_communes: bool = False, amounts: str | None = None,
                        best_per_definition: bool = False) -> pd.DataFrame:
@@ -79,7 +87,7 @@ def candidates_display(rep: Reproduction, names: dict | None = None, lang: str =
         rows = rep.grouped(rows)
     rows = rows.head(n) if n is not None else rows
     out = pd.DataFrame({
-        tr("finance.amounts", lang): [tr(f"finance.amount_basis.{a}", lang) for a in rows["amounts"]],
+        tr("finance.amounts", lang): [_capital(tr(f"finance.amount_basis.{a}", lang)) for a in rows["amounts"]],
         tr("finance.definition", lang): [_definitions(v, lang) for v in rows["definition"]],
         tr("finance.method", lang): [tr(f"finance.method.{m}", lang) for m in rows["method"]],
         tr("communes", lang): [_communes(v, names) for v in rows["communes"]],
@@ -89,17 +97,26 @@ def candidates_display(rep: Reproduction, names: dict | None = None, lang: str =
     return out.reset_index(drop=True)
 
 
+def _quote(text, lang: str) -> str:
+    """A text printed by the study, as a quotation (« ... »); « — » when there is none."""
+    if pd.isna(text) or not str(text).strip():
+        return "—"
+    if "«" in str(text) or "“" in str(text):  # already holds a quotation: leave it as printed
+        return str(text)
+    return f"«\u00a0{text}\u00a0»" if lang == "fr" else f"“{text}”"
+
+
 def amounts_display(finance: pd.DataFrame, names: dict | None = None, lang: str = "fr") -> pd.DataFrame:
-    """The printed amounts for reading: FCFA, period, euros at the peg beside the study's euros."""
+    """The printed amounts for reading: FCFA, period (quoted as printed), euros at the peg beside the
+    study's euros. The digits as printed are in :func:`sources_display` (the annex)."""
     check_lang(lang)
     names = names or {}
     euros = euro_table(finance).set_index("finance_id").loc[finance["finance_id"]]
     return pd.DataFrame({
         tr("col.commune", lang): [names.get(c, c) for c in finance["commune_id"]],
         tr("finance.item", lang): [tr(f"finance_item.{i}", lang) for i in finance["item"]],
-        tr("finance.amount_printed", lang): finance["amount_printed"].to_numpy(),
         tr("finance.amount_fcfa", lang): finance["amount_fcfa"].to_numpy(),
-        tr("finance.period_printed", lang): finance["period_printed"].fillna("—").to_numpy(),
+        tr("finance.period_printed", lang): [_quote(p, lang) for p in finance["period_printed"]],
         tr("finance.period_years", lang): finance["period_years"].to_numpy(),
         tr("finance.period_basis", lang): [tr(f"period_basis.{b}", lang) for b in finance["period_basis"]],
         tr("finance.eur_exact", lang): euros["eur_exact"].round(0).astype("Int64").to_numpy(),
@@ -120,3 +137,102 @@ def shares_display(ratios: pd.DataFrame, names: dict | None = None, lang: str = 
     out = pd.DataFrame(rows).T[list(DEFINITIONS)].astype(float) * 100
     out.columns = [tr(f"finance.def.{d}", lang) for d in DEFINITIONS]
     return out.round(1)
+
+
+def _inline(text: str) -> str:
+    """``text`` HTML-escaped, ``**bold**`` kept as bold."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", esc(text))
+
+
+def prose_html(items: list[str], as_list: bool = False) -> str:
+    """Sentences as reader prose: paragraphs, or a bulleted list (``**bold**`` kept)."""
+    if as_list:
+        return '<ul class="cp-prose">' + "".join(f"<li>{_inline(t)}</li>" for t in items) + "</ul>"
+    return "".join(f'<p class="cp-prose">{_inline(t)}</p>' for t in items)
+
+
+#: The answer box: a plain frame, so that it reads as the report's answer wherever the style sheet is.
+ANSWER_STYLE = "border-left: 4px solid #1f5f99; background: #eef2f7; padding: 0.5em 1em; margin: 0.8em 0;"
+
+
+def answer_html(sentences: list[str]) -> str:
+    """The answer to the report's question in a framed box (``coopdata.views.key_points.finance.answer``)."""
+    return f'<div class="cp-callout" style="{ANSWER_STYLE}">{prose_html(sentences)}</div>'
+
+
+def rounding_note(finance: pd.DataFrame, conflicts: pd.DataFrame, names: dict | None = None,
+                  lang: str = "fr") -> str:
+    """One sentence on the study's euros: the amount whose rounding is farthest from the exact
+    conversion, with the conflicts on the study's euros that name it."""
+    check_lang(lang)
+    names = names or {}
+    euros = euro_table(finance)
+    worst = euros.loc[euros["eur_diff_pct"].abs().idxmax()]
+    printed = finance.set_index("finance_id").loc[worst["finance_id"], "eur_printed"]
+    on_euros = conflicts[conflicts["field"].fillna("").str.startswith("finance.eur")]
+    ids = sorted({c for c, r in zip(on_euros["conflict_id"], on_euros["record_ids"].fillna(""), strict=True)
+                  if worst["finance_id"] in r.split(";")})
+    see = f" ({tr('finance.see', lang, ids=', '.join(ids))})" if ids else ""
+    return tr("finance.rounding_note", lang, item=tr(f"finance_item.{worst['item']}", lang).lower(),
+              commune=names.get(worst["commune_id"], worst["commune_id"]), printed=printed,
+              exact=fmt_int(worst["eur_exact"], lang), diff=fmt_pct(worst["eur_diff_pct"], lang, signed=True),
+              see=see)
+
+
+def reserves_items(finance: pd.DataFrame, communes: pd.DataFrame, lang: str = "fr") -> list[str]:
+    """The limits of the shares: what the figure measures (the study's own warning), then those found
+    in the data (``analysis.finance.reserves``), as sentences."""
+    check_lang(lang)
+    found = reserves(finance, communes)
+    out = [tr("finance.reserve.measure", lang),
+           tr("finance.reserve.coverage", lang, k=found["communes_with_amounts"], n=found["communes"])]
+    for key in ("period_mismatch", "period_implied", "period_years_unknown"):
+        if found[key]:
+            out.append(tr(f"finance.reserve.{key}", lang, communes=", ".join(found[key])))
+    return out
+
+
+def conflicts_display(conflicts: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The conflicts on the finances for reading: reference, kind, subject, value as printed (quoted),
+    where, whether it is used, and what the report does with it (a label per kind)."""
+    check_lang(lang)
+
+    def note(kind: str, rationale: str) -> str:
+        key = f"finance.conflict_note.{kind}"
+        return tr(key, lang) if has_label(key) else rationale
+
+    return pd.DataFrame({
+        tr("profile.ref", lang): conflicts["conflict_id"].to_numpy(),
+        tr("col.nature", lang): [tr(f"conflict_kind.{k}", lang) for k in conflicts["kind"]],
+        tr("col.subject", lang): conflicts["subject"].to_numpy(),
+        tr("overview.value_printed", lang): [_quote(v, lang) for v in conflicts["value_printed"]],
+        tr("overview.printed_at", lang): conflicts["printed_at"].to_numpy(),
+        tr("overview.used", lang): [tr(f"answer.{u}", lang) for u in conflicts["used"]],
+        tr("finance.conflict_note", lang): [note(k, r) for k, r in zip(conflicts["kind"], conflicts["rationale"],
+                                                                     strict=True)],
+    })
+
+
+def sources_display(finance: pd.DataFrame, study_figures: pd.DataFrame, names: dict | None = None,
+                    lang: str = "fr") -> pd.DataFrame:
+    """Where each amount and the stated share are printed: the text as printed, section, text lines."""
+    check_lang(lang)
+    names = names or {}
+    rows = [{
+        tr("profile.ref", lang): r.finance_id,
+        tr("col.commune", lang): names.get(r.commune_id, r.commune_id),
+        tr("finance.item", lang): tr(f"finance_item.{r.item}", lang),
+        tr("finance.amount_printed", lang): _quote(f"{r.amount_printed}, {r.eur_printed}", lang),
+        tr("col.source", lang): r.source,
+        tr("col.source_lines", lang): r.source_lines,
+    } for r in finance.itertuples()]
+    stated = study_figures[study_figures["figure_id"] == "finance_mean_share_pct"]
+    rows += [{
+        tr("profile.ref", lang): "—",
+        tr("col.commune", lang): ", ".join(names.get(c, c) for c in pd.unique(finance["commune_id"])),
+        tr("finance.item", lang): tr("finance.stated_share", lang),
+        tr("finance.amount_printed", lang): _quote(r.value_printed, lang),
+        tr("col.source", lang): r.source,
+        tr("col.source_lines", lang): r.source_lines,
+    } for r in stated.itertuples()]
+    return pd.DataFrame(rows)

@@ -64,18 +64,25 @@ def country_name(row, lang: str) -> str:
 
 
 def label_points(geoms: dict, avoid_xy=(), texts: dict | None = None, step: float = 0.03, cap: float = 0.5,
-                 char_w: float = 0.04, half_h: float = 0.09, avoid_r=None) -> dict:
+                 char_w: float = 0.04, half_h: float = 0.09, avoid_r=None, avoid_boxes=()) -> dict:
     """A label position (lon, lat) inside each geometry, away from the points to avoid.
 
     Grid search over candidate centres inside the geometry: the label is a box of half-width ``char_w`` ×
     its number of characters and half-height ``half_h`` (degrees, about zoom 6.5–7). Score: the box's
     distance to the nearest point to avoid (capped; minus the points' radius ``avoid_r`` in degrees, if
     given) plus a little of the centre's distance to the boundary, and boxes inside the geometry always
-    win over boxes that cross its edge (labels are drawn over the points, with a halo). Ties go to the first
-    candidate, so the result is deterministic.
+    win over boxes that cross its edge (labels are drawn over the points, with a halo). ``avoid_boxes``
+    (min lon, min lat, max lon, max lat: other labels) count as points to avoid, at their box's distance.
+    Ties go to the first candidate, so the result is deterministic.
     """
     avoid = np.asarray(list(avoid_xy), dtype=float).reshape(-1, 2)
     radii = np.zeros(len(avoid)) if avoid_r is None else np.asarray(avoid_r, dtype=float)
+    boxes_av = np.asarray(list(avoid_boxes), dtype=float).reshape(-1, 4)
+    if len(boxes_av):  # a box = its centre, the label's half size grown by the box's own half size
+        grow = np.column_stack([(boxes_av[:, 2] - boxes_av[:, 0]) / 2, (boxes_av[:, 3] - boxes_av[:, 1]) / 2])
+        centres = np.column_stack([(boxes_av[:, 0] + boxes_av[:, 2]) / 2, (boxes_av[:, 1] + boxes_av[:, 3]) / 2])
+    else:
+        grow, centres = np.zeros((0, 2)), np.zeros((0, 2))
     out = {}
     for key, geom in geoms.items():
         text = (texts or {}).get(key, str(key))
@@ -93,15 +100,117 @@ def label_points(geoms: dict, avoid_xy=(), texts: dict | None = None, step: floa
         boxes = shapely.box(gx - half_w, gy - half_h, gx + half_w, gy + half_h)
         fits = shapely.contains(geom, boxes)
         d_edge = shapely.distance(shapely.points(gx, gy), geom.boundary)
+        d_av = np.full(len(gx), cap)
         if len(avoid):
             dx = np.maximum(np.abs(gx[:, None] - avoid[None, :, 0]) - half_w, 0)
             dy = np.maximum(np.abs(gy[:, None] - avoid[None, :, 1]) - half_h, 0)
-            d_av = np.min(np.hypot(dx, dy) - radii[None, :], axis=1)
-        else:
-            d_av = np.full(len(gx), cap)
+            d_av = np.minimum(d_av, np.min(np.hypot(dx, dy) - radii[None, :], axis=1))
+        if len(centres):
+            dx = np.maximum(np.abs(gx[:, None] - centres[None, :, 0]) - half_w - grow[None, :, 0], 0)
+            dy = np.maximum(np.abs(gy[:, None] - centres[None, :, 1]) - half_h - grow[None, :, 1], 0)
+            d_av = np.minimum(d_av, np.min(np.hypot(dx, dy), axis=1))
         score = np.minimum(d_av, cap) + 0.2 * np.minimum(d_edge, 0.5) + np.where(fits, 10.0, 0.0)
         i = int(np.argmax(score))
         out[key] = (round(float(gx[i]), COORD_DECIMALS), round(float(gy[i]), COORD_DECIMALS))
+    return out
+
+
+#: Where a commune's name may go around its circle, in order of preference.
+LABEL_SIDES = ("right", "left", "above", "below", "upper-right", "lower-right", "upper-left", "lower-left")
+#: Estimated size of a commune name on the web map (11.5 px bold): pixels per character, line height.
+LABEL_CHAR_PX, LABEL_HEIGHT_PX = 7.0, 14.0
+#: Zoom levels at which the names should not overlap (the whole country fills a report's map at about 7).
+LABEL_ZOOMS = (6.5, 7.0, 7.5)
+
+
+def _web_px(lon, lat, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixel coordinates at ``zoom`` (y grows southwards, as on screen)."""
+    scale = 256 * 2**zoom
+    lon, lat = np.asarray(lon, dtype=float), np.radians(np.asarray(lat, dtype=float))
+    return (lon + 180) / 360 * scale, (1 - np.log(np.tan(lat) + 1 / np.cos(lat)) / math.pi) / 2 * scale
+
+
+def label_box(side: str, radius: float, width: float, height: float = LABEL_HEIGHT_PX) -> tuple[float, ...]:
+    """(left, top, right, bottom) of a name's box in pixels from its circle's centre, on ``side``."""
+    gap, d = 3.0, 0.7 * radius
+    horizontal = {"right": (radius + gap, radius + gap + width), "left": (-radius - gap - width, -radius - gap),
+                  "above": (-width / 2, width / 2), "below": (-width / 2, width / 2),
+                  "upper-right": (d + gap, d + gap + width), "lower-right": (d + gap, d + gap + width),
+                  "upper-left": (-d - gap - width, -d - gap), "lower-left": (-d - gap - width, -d - gap)}[side]
+    vertical = {"above": (-radius - 1 - height, -radius - 1), "below": (radius + 1, radius + 1 + height),
+                "upper-right": (-d - height, -d), "upper-left": (-d - height, -d),
+                "lower-right": (d, d + height), "lower-left": (d, d + height)}.get(side, (-height / 2, height / 2))
+    return horizontal[0], vertical[0], horizontal[1], vertical[1]
+
+
+def label_css_transform(side: str, radius: float) -> str:
+    """The CSS ``transform`` that puts a name (a box whose top left corner is on the point) on ``side``."""
+    left, top, right, _ = label_box(side, radius, 0.0, 0.0)
+    x = {"above": "-50%", "below": "-50%"}.get(side) or (
+        f"calc(-100% - {-right:.1f}px)" if side.endswith("left") else f"{left:.1f}px")
+    y = {"right": "-50%", "left": "-50%"}.get(side) or (
+        f"calc(-100% - {-top:.1f}px)" if side in ("above", "upper-right", "upper-left") else f"{top:.1f}px")
+    return f"translate({x}, {y})"
+
+
+def _overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def commune_label_sides(communes: pd.DataFrame, zooms=LABEL_ZOOMS) -> dict[str, str]:
+    """The side of its circle where each commune's name goes (commune_id → one of :data:`LABEL_SIDES`).
+
+    Greedy, largest circles first: each name takes the first side, in order of preference, whose box
+    overlaps the fewest names already placed, then the fewest circles, summed over ``zooms``. The page
+    hides a name that still overlaps another at the reader's zoom (:func:`coopdata.views.maps.territory_map`).
+    ``communes`` needs commune_id, commune, lon, lat and radius (and ring, for a second circle).
+    """
+    radius, width = _radii_with_rings(communes), _label_widths(communes)
+    pts = [_web_px(communes["lon"], communes["lat"], z) for z in zooms]
+    order = np.argsort(-radius, kind="stable")
+    placed: dict[int, str] = {}
+    for i in order:
+        best, best_score = LABEL_SIDES[0], math.inf
+        for rank, side in enumerate(LABEL_SIDES):
+            score = 0.01 * rank
+            for x, y in pts:
+                box_i = np.add(label_box(side, radius[i], width[i]), (x[i], y[i], x[i], y[i]))
+                for j, other in placed.items():
+                    box_j = np.add(label_box(other, radius[j], width[j]), (x[j], y[j], x[j], y[j]))
+                    score += 10 * _overlap(box_i, box_j)
+                for j in range(len(radius)):
+                    if j != i:
+                        r = radius[j]
+                        score += _overlap(box_i, (x[j] - r, y[j] - r, x[j] + r, y[j] + r))
+            if score < best_score:
+                best, best_score = side, score
+        placed[int(i)] = best
+    ids = communes["commune_id"].astype(str).tolist()
+    return {ids[i]: placed[i] for i in range(len(ids))}
+
+
+def _radii_with_rings(communes: pd.DataFrame) -> np.ndarray:
+    rings = communes["ring"] if "ring" in communes else pd.Series(False, index=communes.index)
+    return (communes["radius"].astype(float) + np.where(rings.astype(bool), RING_GAP, 0.0)).to_numpy()
+
+
+def _label_widths(communes: pd.DataFrame) -> np.ndarray:
+    return np.array([LABEL_CHAR_PX * len(str(n)) + 4 for n in communes["commune"]])
+
+
+def commune_label_boxes(communes: pd.DataFrame, sides: dict[str, str], zoom: float = LABEL_ZOOMS[1]) -> list[tuple]:
+    """The box (min lon, min lat, max lon, max lat) of each commune's name at ``zoom``, for the region labels
+    to keep clear of."""
+    deg_per_px = 360 / (256 * 2**zoom)
+    out = []
+    for row, r, w in zip(communes.to_dict("records"), _radii_with_rings(communes), _label_widths(communes),
+                         strict=True):
+        left, top, right, bottom = label_box(sides[str(row["commune_id"])], r, w)
+        lon, lat = float(row["lon"]), float(row["lat"])
+        k = deg_per_px * math.cos(math.radians(lat))  # a pixel spans fewer degrees of latitude
+        out.append((lon + left * deg_per_px, lat - bottom * k, lon + right * deg_per_px, lat - top * k))
     return out
 
 
@@ -119,14 +228,15 @@ def neighbour_label_points(neighbours, around_bounds, margin: float = 1.0) -> di
     return label_points(geoms, step=0.1, char_w=0.0, half_h=0.0)
 
 
-def region_label_points(data: MapData, communes, deg_per_px: float | None = None) -> dict:
-    """Region label positions away from the commune circles (web scale, or ``deg_per_px`` of a PNG)."""
+def region_label_points(data: MapData, communes, deg_per_px: float | None = None, label_boxes=()) -> dict:
+    """Region label positions away from the commune circles (web scale, or ``deg_per_px`` of a PNG) and, on the
+    web map, from the communes' names (``label_boxes``, :func:`commune_label_boxes`)."""
     full = geo.join_regions(data.regions_table[["region_id", "iso_3166_2"]], data.regions_full)
     geoms = dict(zip(full["region_id"], full.geometry, strict=True))
     texts = dict(zip(data.regions_table["region_id"], data.regions_table["region"], strict=True))
     xy = communes[["lon", "lat"]].astype(float).to_numpy()
     if deg_per_px is None:
-        return label_points(geoms, xy, texts)
+        return label_points(geoms, xy, texts, char_w=0.05, avoid_boxes=label_boxes)
     radii = [r * deg_per_px for r in communes["radius_pt_png"]]
     return label_points(geoms, xy, texts, char_w=4.2 * deg_per_px, half_h=8 * deg_per_px, avoid_r=radii)
 

@@ -24,10 +24,15 @@ simplified here) with coordinates rounded to 5 decimals; areas are computed on t
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+from urllib.parse import quote
+
 import folium
 import numpy as np
 import shapely
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.template import Template
 from shapely.geometry import mapping
 
 from coopdata.analysis import geography as geo
@@ -39,6 +44,7 @@ from coopdata.analysis.places import (
     load_map_data,
     map_region_id,
     partner_links,
+    region_frame,
 )
 from coopdata.core.i18n import check_lang, tr
 from coopdata.core.text import esc
@@ -83,12 +89,59 @@ def _style(fill, colour="#ffffff", weight=1.0, fill_opacity=1.0, dash=None, opac
     return lambda _feature: style
 
 
-def _add_label(group, lon: float, lat: float, text: str, css: str = "", dx_px: float = 0.0):
-    """A text label (no box, white halo) centred on a point, or to its right (css "right", ``dx_px`` further)."""
-    style = f" style='margin-left:{dx_px:.0f}px'" if dx_px else ""
-    icon = folium.DivIcon(html=f"<div class='coop-label {css}'{style}>{esc(text)}</div>", icon_size=(0, 0),
+def _add_label(group, lon: float, lat: float, text: str, css: str = "", dx_px: float = 0.0, rank: int | None = None,
+               transform: str | None = None):
+    """A text label (no box, white halo) centred on a point, or to its right (css "right", ``dx_px`` further).
+
+    ``rank`` (lower = more important) lets the page hide the label where it overlaps a more important one
+    (:class:`Declutter`); ``transform`` (CSS) places it elsewhere around the point.
+    """
+    styles = ([f"margin-left:{dx_px:.0f}px"] if dx_px else []) + ([f"transform:{transform}"] if transform else [])
+    style = f" style='{';'.join(styles)}'" if styles else ""
+    data = f" data-rank='{int(rank)}'" if rank is not None else ""
+    icon = folium.DivIcon(html=f"<div class='coop-label {css}'{style}{data}>{esc(text)}</div>", icon_size=(0, 0),
                           icon_anchor=(0, 0))
     folium.Marker([lat, lon], icon=icon, interactive=False, keyboard=False).add_to(group)
+
+
+class Declutter(MacroElement):
+    """Hide, at each zoom, a ranked label (``data-rank``) that overlaps one of lower rank (a more important one).
+
+    Commune names come first (largest population first), then region names, then countries: zoomed out on a
+    phone, a name that would cover another waits until the reader zooms in; its circle keeps its tooltip.
+    Plain inline script: nothing is fetched.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function declutter() {
+                var nodes = map.getContainer().querySelectorAll('.coop-label[data-rank]');
+                var labels = Array.prototype.slice.call(nodes);
+                labels.sort(function (a, b) { return a.getAttribute('data-rank') - b.getAttribute('data-rank'); });
+                labels.forEach(function (el) { el.style.visibility = 'visible'; });
+                var kept = [];
+                labels.forEach(function (el) {
+                    var r = el.getBoundingClientRect();
+                    if (r.width === 0 && r.height === 0) { return; }
+                    var hit = kept.some(function (k) {
+                        return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+                    });
+                    if (hit) { el.style.visibility = 'hidden'; } else { kept.push(r); }
+                });
+            }
+            function later() { window.setTimeout(declutter, 0); }
+            map.on('zoomend overlayadd resize', later);
+            map.whenReady(later);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Declutter"
 
 
 def _add_polygon(group, geom, style, simplify=None, tooltip=None, popup=None):
@@ -115,10 +168,17 @@ def _base_map(ratio: str = "75%"):
     fig.ratio = ratio
     fig.header.add_child(Element(
         f"<style>.folium-map.leaflet-container {{ background: {SEA_COLOUR}; }}"
-        ".coop-label { transform: translate(-50%, -50%); white-space: nowrap; font: bold 12px 'DejaVu Sans',"
-        " Arial, sans-serif; color: #555; text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
+        ".coop-label { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;"
+        " font: bold 12px 'DejaVu Sans', Arial, sans-serif; color: #555; text-shadow: 0 0 3px #fff, 0 0 3px #fff;"
+        " pointer-events: none; }"
         ".coop-label.country { font-weight: normal; font-style: italic; color: #888; }"
-        ".coop-label.right { transform: translate(9px, -50%); color: #111; }</style>"
+        ".coop-label.right { transform: translate(9px, -50%); color: #111; }"
+        ".coop-label.region { font-size: 13px; color: #666; letter-spacing: 0.06em; text-transform: uppercase; }"
+        ".coop-label.commune { font-size: 11.5px; color: #111; text-shadow: 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }"
+        "@media (max-width: 560px) { .leaflet-control.coop-control { max-width: 11em; max-height: 40vh;"
+        " font-size: 10px; padding: 4px 6px; } .leaflet-control.coop-control h4 { font-size: 11px; }"
+        " .leaflet-control-attribution { font-size: 9px; } }"
+        "</style>"
     ), name="coop_map_style")
     Attribution(["Natural Earth", "GeoNames (www.geonames.org), CC BY 4.0"]).add_to(m)
     return m
@@ -189,11 +249,19 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
 
     g_lab = folium.FeatureGroup(name=tr("map.layer.labels", lang)).add_to(m)
     region_names = regs.set_index("region_id")["region"]
-    for rid, (x, y) in mc.region_label_points(data, communes).items():
-        _add_label(g_lab, x, y, region_names[rid])
+    sides = mc.commune_label_sides(communes)
+    name_boxes = mc.commune_label_boxes(communes, sides)
+    for i, (rid, (x, y)) in enumerate(mc.region_label_points(data, communes, label_boxes=name_boxes).items()):
+        _add_label(g_lab, x, y, region_names[rid], "region", rank=1000 + i)
     names = data.neighbours.set_index("ISO_A3")
-    for iso, (x, y) in mc.neighbour_label_points(data.neighbours, data.country.total_bounds).items():
-        _add_label(g_lab, x, y, mc.country_name(names.loc[iso], lang), "country")
+    for i, (iso, (x, y)) in enumerate(mc.neighbour_label_points(data.neighbours, data.country.total_bounds).items()):
+        _add_label(g_lab, x, y, mc.country_name(names.loc[iso], lang), "country", rank=2000 + i)
+    by_size = communes.sort_values("radius", ascending=False, kind="mergesort")
+    for rank, row in enumerate(by_size.to_dict("records")):  # every commune named, the largest first
+        lat, lon = _latlon(row)
+        radius = row["radius"] + (mc.RING_GAP if row["ring"] else 0)
+        _add_label(g_lab, lon, lat, row["commune"], "commune", rank=rank,
+                   transform=mc.label_css_transform(sides[row["commune_id"]], radius))
 
     g_com = folium.FeatureGroup(name=tr("communes", lang)).add_to(m)
     for row in communes.sort_values("radius", ascending=False, kind="mergesort").to_dict("records"):
@@ -208,9 +276,6 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
         marker.add_to(g_com)
         if row["ring"]:
             _add_ring(g_com, row, row["radius"])
-        if region_id is not None and row["region_id"] == region_id:  # few enough to be named on the map
-            lat, lon = _latlon(row)
-            _add_label(g_lab, lon, lat, row["commune"], "right", row["radius"])
 
     models = mc.models_in_order(communes["colour_model"].dropna())
     legend = [f"{pop.swatch(c)}{esc(label)}" for c, label in mc.legend_models(models, lang)]
@@ -227,11 +292,44 @@ def territory_map(lang: str = "fr", region=None, data_dir: PathLike = None):
     title = mc.territory_title(lang, shown, None if region_id is None else region_names[region_id])
     Caption(pop.caption_html(title, mc.territory_caption(data, lang))).add_to(m)
     folium.LayerControl(collapsed=True, position="topleft").add_to(m)
+    Declutter().add_to(m)
     bounds = data.regions_full.total_bounds if region_id is None else simpl.loc[[region_id]].total_bounds
     _fit(m, bounds)
     m.coop_region_id = region_id
     m.coop_bounds = tuple(round(float(v), COORD_DECIMALS) for v in bounds)
     return m
+
+
+def territory_alt(lang: str = "fr", region=None, data_dir: PathLike = None) -> str:
+    """The alternative text of the territory map's PNG (:func:`coopdata.views.static_maps.territory_png`):
+    its title, then what it shows, for a reader who cannot see it."""
+    check_lang(lang)
+    data = load_map_data(data_dir)
+    region_id = map_region_id(data, region)
+    communes = mc.commune_marks(data)
+    shown = communes if region_id is None else communes[communes["region_id"] == region_id]
+    name = None if region_id is None else str(region_frame(data).set_index("region_id").loc[region_id, "region"])
+    return tr("map.territory.alt", lang, title=mc.territory_title(lang, shown, name))
+
+
+def embed_html(m, title: str) -> str:
+    """The map as a notebook shows it (folium's ``<iframe srcdoc>``), with a ``title`` for screen readers."""
+    page = m._repr_html_()
+    if "<iframe " not in page:
+        raise ValueError("the map's HTML has no iframe to title")
+    return page.replace("<iframe ", f'<iframe title="{esc(title)}" ', 1)
+
+
+def link_html(href: str, text: str) -> str:
+    """A paragraph with a link (relative ``href``, e.g. to the standalone map beside the report)."""
+    return f'<p class="cp-map-link"><a href="{esc(quote(href))}" target="_blank" rel="noopener">{esc(text)}</a></p>'
+
+
+def png_html(path, alt: str, width: int = 760) -> str:
+    """An ``<img>`` of a PNG file, embedded as a data URI (no file to fetch), with its alternative text."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" width="{int(width)}" '
+            'style="max-width:100%;height:auto">')
 
 
 # ----------------------------------------------------------------------------- partner map

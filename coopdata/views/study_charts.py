@@ -54,6 +54,14 @@ def models_figure(models: pd.DataFrame, lang: str = "fr") -> go.Figure:
     return fig
 
 
+def _short_number(value: float, lang: str) -> str:
+    """``value`` with as few decimals as it needs (22.0 → « 22 », 22.5 → « 22,5 »), at most two."""
+    for decimals in (0, 1):
+        if abs(round(value, decimals) - value) < 1e-9:
+            return fmt_num(value, lang, decimals)
+    return fmt_num(value, lang, 2)
+
+
 def shares_figure(ratios: pd.DataFrame, stated: float, names: dict | None = None, lang: str = "fr") -> go.Figure:
     """Grouped bars: each definition for each commune, the mean and the pooled value; a line at ``stated``.
 
@@ -79,7 +87,7 @@ def shares_figure(ratios: pd.DataFrame, stated: float, names: dict | None = None
     fig.add_hline(y=stated, line_dash=STATED_LINE["dash"], line_color=STATED_LINE["color"])
     # the dashed line's label goes in the legend (an annotation would cover the bars)
     fig.add_scatter(x=[None], y=[None], mode="lines", line=STATED_LINE,
-                    name=tr("finance.stated", lang, value=stated), hoverinfo="skip")
+                    name=tr("finance.stated", lang, value=_short_number(stated, lang)), hoverinfo="skip")
     fig.update_traces(textposition="outside", cliponaxis=False, selector={"type": "bar"})
     fig.update_layout(
         title=tr("finance.chart.title", lang), barmode="group", template="plotly_white", font={"family": FONT},

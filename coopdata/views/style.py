@@ -138,5 +138,8 @@ def colon(lang: str) -> str:
 
 
 def list_sep(lang: str) -> str:
-    """Separator between items of a list in running text: « ; » in French, "; " in English."""
-    return " ; " if check_lang(lang) == "fr" else "; "
+    """Separator between items of a list in running text: « ; » in French, "; " in English.
+
+    The French space before « ; » is non-breaking, so that no line starts with the semicolon.
+    """
+    return "\u00a0; " if check_lang(lang) == "fr" else "; "

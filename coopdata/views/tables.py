@@ -41,6 +41,7 @@ def html_table(df: pd.DataFrame, caption: str | None = None, *, index: bool = Tr
               .format_index(esc, axis=0).format_index(esc, axis=1))
     if not index:
         styler = styler.hide(axis="index")
+    styler.cell_ids = False  # no id on every cell: lighter pages, and ids free for anchors (conflict-C09)
     styles = [{"selector": "td, th", "props": "text-align: left; vertical-align: top; max-width: 30em;"}]
     if pre_line:
         styles.append({"selector": "td", "props": "white-space: pre-line;"})
