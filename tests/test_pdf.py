@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import PARAMETERS, coopdata_command, write_notebook
@@ -22,12 +23,36 @@ PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Fich
 <img src="https://example.org/never.png" alt=""><link rel="stylesheet" href="http://example.org/x.css"></body></html>"""
 
 
+class _PrinterThread:
+    """A PdfPrinter driven from a thread of its own.
+
+    Playwright's sync API allows one running instance per thread, and the session's browser
+    (tests/conftest.py) may already hold the main thread's; in a batch the printer runs in the
+    ``coopdata run`` process, where it is the only one. Every call goes to the printer's thread.
+    """
+
+    def __init__(self):
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._printer = self._thread.submit(lambda: pdf.PdfPrinter().__enter__()).result()
+
+    def __getattr__(self, name):
+        attr = getattr(self._printer, name)
+        if not callable(attr):
+            return attr
+        return lambda *args, **kw: self._thread.submit(attr, *args, **kw).result()
+
+    def close(self):
+        self._thread.submit(self._printer.__exit__, None, None, None).result()
+        self._thread.shutdown()
+
+
 @pytest.fixture(scope="module")
 def printer():
     if not os.access("/usr/bin/chromium", os.X_OK) and not os.environ.get("BROWSER_PATH"):
         pytest.skip("no Chromium (Debian: apt-get install chromium)")
-    with pdf.PdfPrinter() as p:
-        yield p
+    p = _PrinterThread()
+    yield p
+    p.close()
 
 
 def _page(tmp_path, n: int, paragraphs: int = 0):
