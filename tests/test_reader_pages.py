@@ -166,6 +166,13 @@ def test_back_link_contents_and_every_link_resolve(pages):
     assert not problems, "\n".join(problems[:40])
 
 
+def _offline_context(browser, **options):
+    """A browser context in which every request that would leave the local files is aborted."""
+    context = browser.new_context(**options)
+    context.route("**/*", _recording_route([]))
+    return context
+
+
 def _recording_route(loaded: list[str]):
     def route(r):
         loaded.append(r.request.url)
@@ -200,9 +207,7 @@ def test_pages_are_light(pages, browser):
 def test_nothing_overflows_a_phone_screen(pages, browser):
     """At 390 px, the page never scrolls sideways: wide tables and figures scroll inside their own box."""
     out, texts = pages
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
-                  else r.abort())
+    context = _offline_context(browser, viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     problems = []
     try:
         page = context.new_page()
@@ -230,9 +235,7 @@ def test_no_serious_or_critical_accessibility_violation(pages, browser):
 
     out, texts = pages
     axe = Axe()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
-                  else r.abort())
+    context = _offline_context(browser, viewport={"width": 1280, "height": 900})
     problems = []
     try:
         page = context.new_page()
